@@ -1,0 +1,55 @@
+package dev.perfusion.api;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One text-to-image request, checked; built by {@link Generator}.
+ *
+ * @param prompt         the prompt, referring to concepts as {@code <name>}
+ * @param negativePrompt what to steer away from; empty for none
+ * @param concepts       the concepts the prompt may refer to
+ * @param fidelity       per-concept fidelity; concepts without one use their stored gates
+ * @param scheduler      the sampler
+ * @param steps          sampling steps
+ * @param guidance       classifier-free guidance scale; 1 disables guidance
+ * @param width          image width in pixels, a multiple of 8; 0 for the model's default
+ * @param height         image height in pixels, a multiple of 8; 0 for the model's default
+ * @param seed           the seed of the initial noise and of every random choice
+ * @param batch          images to generate
+ */
+public record GenerationRequest(String prompt, String negativePrompt, List<Concept> concepts,
+        List<FidelityControl> fidelity, Scheduler scheduler, int steps, double guidance, int width, int height,
+        long seed, int batch) {
+
+    public GenerationRequest {
+        if (prompt == null || prompt.isBlank()) {
+            throw new IllegalArgumentException("the prompt is empty");
+        }
+        Objects.requireNonNull(negativePrompt, "negativePrompt");
+        concepts = List.copyOf(concepts);
+        fidelity = List.copyOf(fidelity);
+        Objects.requireNonNull(scheduler, "scheduler");
+        Set<String> names = new HashSet<>();
+        for (Concept c : concepts) {
+            if (!names.add(c.name())) {
+                throw new IllegalArgumentException("concept <" + c.name() + "> is given twice");
+            }
+        }
+        if (steps <= 0 || steps > 1000) {
+            throw new IllegalArgumentException("steps must be in 1..1000, got " + steps);
+        }
+        if (!(guidance >= 1) || Double.isInfinite(guidance)) {
+            throw new IllegalArgumentException("guidance must be finite and >= 1, got " + guidance);
+        }
+        if (width < 0 || height < 0 || width % 8 != 0 || height % 8 != 0) {
+            throw new IllegalArgumentException(
+                    "image size must be 0 (model default) or a positive multiple of 8, got " + width + "x" + height);
+        }
+        if (batch <= 0) {
+            throw new IllegalArgumentException("batch must be positive, got " + batch);
+        }
+    }
+}

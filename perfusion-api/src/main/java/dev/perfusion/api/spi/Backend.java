@@ -1,0 +1,23 @@
+package dev.perfusion.api.spi;
+
+/**
+ * A base model opened on a tensor engine: the native resources behind training and generation. Closing it frees
+ * them; a closed backend rejects further work.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The provider's name. */
+    String name();
+
+    /** The device in use, such as "cpu()" or "gpu(0)". */
+    String device();
+
+    /** Trains concepts on this backend's model. */
+    TrainingService training();
+
+    /** Generates images with this backend's model. */
+    GenerationService generation();
+
+    @Override
+    void close();
+}
