@@ -1,0 +1,87 @@
+package dev.perfusion.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.perfusion.Perfusion;
+import dev.perfusion.api.BaseModel;
+import dev.perfusion.api.spi.BackendOptions;
+import dev.perfusion.core.backend.BackendDiscovery;
+import dev.perfusion.core.backend.NoBackendException;
+import dev.perfusion.core.backend.ProviderReport;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.safetensors.DType;
+import dev.perfusion.core.safetensors.SafeTensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DjlBackendProviderTest {
+
+    @Test
+    void serviceLoaderFindsTheDjlProviderOnAPlainClassPath() {
+        BackendDiscovery discovery = BackendDiscovery.fromClassPath();
+
+        assertThat(discovery.reports()).extracting(ProviderReport::name).contains(DjlBackendProvider.NAME);
+        ProviderReport djl = discovery.reports().stream().filter(r -> r.name().equals("djl")).findFirst()
+                .orElseThrow();
+        assertThat(djl.availability().usable()).as(djl.toString()).isTrue();
+        assertThat(djl.availability().detail()).startsWith("PyTorch 2.7.1");
+        assertThat(discovery.select(Optional.empty())).isInstanceOf(DjlBackendProvider.class);
+    }
+
+    @Test
+    void theBackendPutsDjlInOfflineMode() {
+        System.clearProperty(DjlRuntime.OFFLINE_PROPERTY);
+        new DjlBackendProvider().availability();
+        assertThat(System.getProperty(DjlRuntime.OFFLINE_PROPERTY)).isEqualTo("true");
+    }
+
+    @Test
+    void askingForAMissingBackendListsTheOnesFound() {
+        assertThatThrownBy(() -> Perfusion.builder().backend("onnx").open(BaseModel.embedded()))
+                .isInstanceOf(NoBackendException.class)
+                .hasMessageContaining("no backend named 'onnx'")
+                .hasMessageContaining("djl (priority 100): usable on PyTorch 2.7.1");
+    }
+
+    @Test
+    void openingRunsOnTheCpuHereAndRefusesWorkItCannotDoYet() throws IOException {
+        try (Perfusion p = Perfusion.builder().device(BackendOptions.DevicePreference.CPU)
+                .open(BaseModel.embedded())) {
+            assertThat(p.backendName()).isEqualTo("djl");
+            assertThat(p.device()).isEqualTo("cpu()");
+            assertThatThrownBy(() -> p.generator().prompt("a cat").generate())
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("no Stable Diffusion model code");
+        }
+    }
+
+    @Test
+    void modelLocationsAreCheckedBeforeAnythingLoads(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> Perfusion.open(BaseModel.diffusers(dir)))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("model_index.json");
+
+        Path pickle = Files.write(dir.resolve("v1-5.ckpt"), new byte[16]);
+        assertThatThrownBy(() -> Perfusion.open(BaseModel.singleFile(pickle)))
+                .isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("is a pickle checkpoint")
+                .hasMessageContaining("convert it to .safetensors");
+
+        Path corrupt = Files.write(dir.resolve("model.safetensors"), new byte[3]);
+        assertThatThrownBy(() -> Perfusion.open(BaseModel.singleFile(corrupt)))
+                .isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("shorter than the 8-byte header");
+
+        Path good = dir.resolve("tiny.safetensors");
+        new SafeTensorsWriter().addFloats("w", DType.F32, new long[] {1}, new float[] {1}).write(good);
+        try (Perfusion p = Perfusion.open(BaseModel.singleFile(good))) {
+            assertThat(p.model()).isEqualTo(BaseModel.singleFile(good));
+        }
+    }
+}
