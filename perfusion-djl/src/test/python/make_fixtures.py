@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Writes the parity fixtures of perfusion-djl: a tiny random-weight Stable Diffusion 1.x in diffusers' formats and
+reference inputs and outputs computed by transformers and diffusers.
+
+Reference only: the SDK, its tests and CI never run this. Regenerate with
+    python3 -m venv /tmp/pyref && /tmp/pyref/bin/pip install torch diffusers transformers safetensors
+    /tmp/pyref/bin/python perfusion-djl/src/test/python/make_fixtures.py
+The output is deterministic for a given library version; versions used are recorded in reference/versions.json.
+"""
+import json
+import os
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import regex
+import torch
+from safetensors.torch import save_file
+
+ROOT = Path(__file__).resolve().parents[1] / "resources" / "fixtures"
+MODEL = ROOT / "tiny-sd"
+REF = ROOT / "reference"
+
+CLIP_PATTERN = regex.compile(
+    r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
+    regex.IGNORECASE)
+
+
+def bytes_to_unicode():
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return dict(zip(bs, [chr(c) for c in cs]))
+
+
+SUBJECTS = ["cat", "dog", "chair", "armchair", "sofa", "teapot", "robot", "house", "tree", "car", "bird", "flower",
+            "mountain", "lake", "city", "girl", "boy", "woman", "man", "horse", "cup", "lamp", "book", "guitar"]
+STYLES = ["a photo of", "a painting of", "an oil painting of", "a sketch of", "a watercolor of", "a render of",
+          "a close-up photo of", "a picture of", "a drawing of"]
+PLACES = ["on the beach", "in the snow", "on a sofa", "in a forest", "at night", "under the rain", "in space",
+          "on a table", "in the city", "next to a window", "in the style of van gogh", "on the moon"]
+ADJECTIVES = ["red", "blue", "green", "small", "big", "fluffy", "old", "shiny", "wooden", "golden", "happy", "sleepy"]
+
+
+def corpus(rng):
+    lines = []
+    for _ in range(3000):
+        lines.append(f"{rng.choice(STYLES)} a {rng.choice(ADJECTIVES)} {rng.choice(SUBJECTS)} {rng.choice(PLACES)}")
+    lines.append("The quick brown fox jumps over the lazy dog. Sleeping, running, jumping; painted, photographed!")
+    return lines
+
+
+def train_bpe(lines, merges_wanted):
+    enc = bytes_to_unicode()
+    words = Counter()
+    for line in lines:
+        for token in CLIP_PATTERN.findall(line.lower()):
+            chars = [enc[b] for b in token.encode("utf-8")]
+            chars[-1] = chars[-1] + "</w>"
+            words[tuple(chars)] += 1
+    merges = []
+    for _ in range(merges_wanted):
+        pairs = Counter()
+        for word, count in words.items():
+            for a, b in zip(word, word[1:]):
+                pairs[(a, b)] += count
+        if not pairs:
+            break
+        best = max(sorted(pairs), key=lambda p: pairs[p])
+        merges.append(best)
+        merged = Counter()
+        for word, count in words.items():
+            out, i = [], 0
+            while i < len(word):
+                if i < len(word) - 1 and (word[i], word[i + 1]) == best:
+                    out.append(word[i] + word[i + 1])
+                    i += 2
+                else:
+                    out.append(word[i])
+                    i += 1
+            merged[tuple(out)] += count
+        words = merged
+    return merges
+
+
+def write_tokenizer(folder, rng):
+    from transformers import CLIPTokenizer
+    folder.mkdir(parents=True, exist_ok=True)
+    merges = train_bpe(corpus(rng), 700)
+    base = list(bytes_to_unicode().values())
+    vocab = base + [v + "</w>" for v in base] + ["".join(m) for m in merges] + ["<|startoftext|>", "<|endoftext|>"]
+    (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False),
+                                       encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n",
+                                       encoding="utf-8")
+    special = {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "unk_token": "<|endoftext|>",
+               "pad_token": "<|endoftext|>"}
+    (folder / "special_tokens_map.json").write_text(json.dumps(special), encoding="utf-8")
+    (folder / "tokenizer_config.json").write_text(json.dumps(
+        dict(special, model_max_length=77, tokenizer_class="CLIPTokenizer")), encoding="utf-8")
+    return CLIPTokenizer.from_pretrained(folder)
+
+
+def tokenizer_prompts(rng):
+    fixed = [
+        "a photo of a cat", "A PHOTO OF A CAT", "  leading and trailing spaces  ", "tabs\tand\nnewlines\r\nhere",
+        "non\u00a0breaking\u2003spaces\u3000and\u2028separators", "it's, they're, we've, I'm, you'll, he'd",
+        "IT'S LOUD", "numbers 1234567890 and 3.14159 and -42", "punctuation!!! ??? ... ,,, ;;; :::", "a--b__c~~d",
+        "email@example.com http://example.com/path?x=1&y=2", "#hashtag @mention $100 50% ^caret* (parens) [b] {c}",
+        "quotes \"double\" 'single' `back`", "curly \u201cquotes\u201d and \u2018apostrophes\u2019",
+        "caf\u00e9 na\u00efve r\u00e9sum\u00e9", "cafe\u0301 decomposed", "stra\u00dfe GROSS \u1e9e", "\u0130stanbul",
+        "\u0395\u039b\u039b\u0397\u039d\u0399\u039a\u0391 \u039f\u0394\u039f\u03a3", "\u043a\u043e\u0448\u043a\u0430 \u041a\u041e\u0428\u041a\u0410",
+        "\u732b\u304c\u5bdd\u3066\u3044\u308b", "\u4e2d\u6587\u5b57\u7b26 mixed English", "\ud55c\uad6d\uc5b4 \ubb38\uc7a5",
+        "\u0642\u0637\u0629 \u0639\u0631\u0628\u064a\u0629", "\u05d7\u05ea\u05d5\u05dc", "\u0939\u093f\u0928\u094d\u0926\u0940",
+        "emoji \U0001f431\U0001f3a8\U0001f680 cat", "flags \U0001f1eb\U0001f1f7 and zwj \U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\ufb01ne \ufb02ow ligatures", "\uff46\uff55\uff4c\uff4c\uff57\uff49\uff44\uff54\uff48 \uff11\uff12\uff13",
+        "control\x00chars\x07here\x1b[0m", "zero\u200bwidth\u200cjoin\u200d", "\ufeffbom at start",
+        "<|startoftext|> literal start", "literal end <|endoftext|> inside", "<|ENDOFTEXT|> upper",
+        "html &amp; entities &lt;b&gt;", "back\\slash and /slash", "", " ", "\n\n", "a", "!",
+        "sleeping sleeping sleeping painted painting painter", "The Quick Brown Fox Jumps Over The Lazy Dog",
+        "x" * 300, "word " * 120, "1 2 3 4 5 6 7 8 9 0 " * 10, "\u00bd \u2153 \u2154 \u00b2 \u00b3 \u2460 \u2169",
+        "\u00c5ngstr\u00f6m \u212b", "\u03a3\u03a3 \u03c3\u03c2 \u039f\u0394\u039f\u03a3.", "tab\there\u000bvtab\u000cff",
+    ]
+    words = ("cat dog chair armchair sofa photo painting of a the in on at red blue fluffy sleeping running "
+             "mountain lake city night rain snow style van gogh monet 4k hdr ultra detailed, highly; sharp! focus? "
+             "caf\u00e9 \u732b \U0001f431 it's don't 2023 3d 8-bit").split()
+    generated = []
+    for _ in range(200):
+        n = rng.randint(1, 30)
+        seps = [" ", " ", " ", ", ", "  ", "\t", "-", ""]
+        generated.append("".join(rng.choice(words) + rng.choice(seps) for _ in range(n)))
+    return fixed + generated
+
+
+def main():
+    rng = random.Random(1234)
+    torch.manual_seed(1234)
+    REF.mkdir(parents=True, exist_ok=True)
+    tokenizer = write_tokenizer(MODEL / "tokenizer", rng)
+    prompts = tokenizer_prompts(rng)
+    cases = []
+    for p in prompts:
+        cases.append({"text": p,
+                      "ids": tokenizer(p, add_special_tokens=False)["input_ids"],
+                      "model_input": tokenizer(p, padding="max_length", max_length=77, truncation=True)["input_ids"]})
+    with_added = tokenizer.__class__.from_pretrained(MODEL / "tokenizer")
+    with_added.add_tokens(["<tom>"])
+    added_cases = []
+    for p in ["a photo of <tom> on a sofa", "<tom><tom> twins", "<TOM> upper", "x<tom>y", "a <tom>, sleeping"]:
+        added_cases.append({"text": p, "ids": with_added(p, add_special_tokens=False)["input_ids"]})
+    import transformers
+    import diffusers
+    (REF / "tokenizer_cases.json").write_text(json.dumps({
+        "vocab_size": len(tokenizer), "pad_id": tokenizer.pad_token_id, "cases": cases,
+        "added_token": "<tom>", "added_token_id": with_added.convert_tokens_to_ids("<tom>"),
+        "added_cases": added_cases}, ensure_ascii=False, indent=0), encoding="utf-8")
+    (REF / "versions.json").write_text(json.dumps({
+        "python": sys.version.split()[0], "torch": torch.__version__, "transformers": transformers.__version__,
+        "diffusers": diffusers.__version__}, indent=1), encoding="utf-8")
+    print(f"tokenizer: {len(tokenizer)} tokens, {len(cases)} prompts")
+
+
+if __name__ == "__main__":
+    main()
