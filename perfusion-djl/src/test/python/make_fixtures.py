@@ -138,6 +138,34 @@ def tokenizer_prompts(rng):
     return fixed + generated
 
 
+def perturb(model, scale=0.05):
+    """Random init leaves norms at 1/0 and some biases at 0; perturb every parameter so each one is tested."""
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(scale * torch.randn_like(p))
+    return model
+
+
+TEXT_PROMPTS = ["a photo of a cat", "an oil painting of a fluffy dog on the beach", "", "x" * 300,
+                "a red chair, a blue sofa"]
+
+
+def write_text_encoder(tokenizer):
+    from transformers import CLIPTextConfig, CLIPTextModel
+    config = CLIPTextConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
+                            num_attention_heads=4, max_position_embeddings=77, hidden_act="quick_gelu",
+                            projection_dim=32, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                            pad_token_id=tokenizer.pad_token_id)
+    model = perturb(CLIPTextModel(config)).eval()
+    model.save_pretrained(MODEL / "text_encoder", safe_serialization=True)
+    ids = torch.tensor([tokenizer(p, padding="max_length", max_length=77, truncation=True)["input_ids"]
+                        for p in TEXT_PROMPTS], dtype=torch.int64)
+    with torch.no_grad():
+        hidden = model(input_ids=ids).last_hidden_state
+    save_file({"input_ids": ids, "last_hidden_state": hidden.contiguous()}, REF / "text_encoder.safetensors")
+    return model
+
+
 def main():
     rng = random.Random(1234)
     torch.manual_seed(1234)
@@ -154,6 +182,7 @@ def main():
     added_cases = []
     for p in ["a photo of <tom> on a sofa", "<tom><tom> twins", "<TOM> upper", "x<tom>y", "a <tom>, sleeping"]:
         added_cases.append({"text": p, "ids": with_added(p, add_special_tokens=False)["input_ids"]})
+    write_text_encoder(tokenizer)
     import transformers
     import diffusers
     (REF / "tokenizer_cases.json").write_text(json.dumps({

@@ -1,0 +1,66 @@
+package dev.perfusion.djl.clip;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perfusion.core.io.FileFormatException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The CLIP text encoder's {@code config.json}, as transformers writes it for {@code CLIPTextModel}.
+ *
+ * @param vocabSize             tokens in the embedding table
+ * @param hiddenSize            width of the hidden states (768 for SD 1.x)
+ * @param intermediateSize      width of the MLP
+ * @param numHiddenLayers       transformer layers
+ * @param numAttentionHeads     attention heads per layer
+ * @param maxPositionEmbeddings context length (77)
+ * @param hiddenAct             MLP activation: "quick_gelu" (SD 1.x) or "gelu" (SD 2.x)
+ * @param layerNormEps          epsilon of every layer norm
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ClipTextConfig(
+        @JsonProperty("vocab_size") int vocabSize,
+        @JsonProperty("hidden_size") int hiddenSize,
+        @JsonProperty("intermediate_size") int intermediateSize,
+        @JsonProperty("num_hidden_layers") int numHiddenLayers,
+        @JsonProperty("num_attention_heads") int numAttentionHeads,
+        @JsonProperty("max_position_embeddings") int maxPositionEmbeddings,
+        @JsonProperty("hidden_act") String hiddenAct,
+        @JsonProperty("layer_norm_eps") double layerNormEps) {
+
+    public ClipTextConfig {
+        if (vocabSize <= 0 || hiddenSize <= 0 || intermediateSize <= 0 || numHiddenLayers <= 0
+                || maxPositionEmbeddings <= 0) {
+            throw new IllegalArgumentException("CLIP text config needs positive sizes, got " + vocabSize + ", "
+                    + hiddenSize + ", " + intermediateSize + ", " + numHiddenLayers + ", " + maxPositionEmbeddings);
+        }
+        if (numAttentionHeads <= 0 || hiddenSize % numAttentionHeads != 0) {
+            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by "
+                    + numAttentionHeads + " attention heads");
+        }
+        if (hiddenAct == null) {
+            hiddenAct = "quick_gelu";
+        }
+        if (!hiddenAct.equals("quick_gelu") && !hiddenAct.equals("gelu")) {
+            throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported (quick_gelu, gelu)");
+        }
+        if (layerNormEps == 0) {
+            layerNormEps = 1e-5;
+        }
+    }
+
+    /** Reads {@code config.json}; a malformed or inconsistent file names itself and the problem. */
+    public static ClipTextConfig read(Path file) throws IOException {
+        try {
+            return new ObjectMapper().readValue(file.toFile(), ClipTextConfig.class);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            throw new FileFormatException(file, "is not a CLIP text config: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public int headDim() {
+        return hiddenSize / numAttentionHeads;
+    }
+}

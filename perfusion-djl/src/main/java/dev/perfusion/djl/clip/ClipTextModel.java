@@ -1,0 +1,123 @@
+package dev.perfusion.djl.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.nn.LayerNorm;
+import dev.perfusion.djl.weights.WeightStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIP's text transformer ({@code CLIPTextModel}): token and position embeddings, causal pre-norm layers, final
+ * layer norm. Returns the per-token hidden states that feed the UNet's cross-attention. Split into
+ * {@link #embed} and {@link #encode} so a concept's token embedding can be swapped in between.
+ */
+public final class ClipTextModel implements AutoCloseable {
+
+    private final ClipTextConfig config;
+    private final NDManager manager;
+    private final NDArray tokenEmbedding;
+    private final NDArray positionEmbedding;
+    private final List<ClipEncoderLayer> layers;
+    private final LayerNorm finalLayerNorm;
+
+    private ClipTextModel(ClipTextConfig config, NDManager manager, NDArray tokenEmbedding,
+            NDArray positionEmbedding, List<ClipEncoderLayer> layers, LayerNorm finalLayerNorm) {
+        this.config = config;
+        this.manager = manager;
+        this.tokenEmbedding = tokenEmbedding;
+        this.positionEmbedding = positionEmbedding;
+        this.layers = layers;
+        this.finalLayerNorm = finalLayerNorm;
+    }
+
+    /**
+     * Loads a diffusers {@code text_encoder/} folder: {@code config.json} and {@code model.safetensors} (or
+     * {@code model.fp16.safetensors}). Every tensor is checked against the config; nothing is kept on failure.
+     */
+    public static ClipTextModel load(Path folder, NDManager parent) throws IOException {
+        ClipTextConfig config = ClipTextConfig.read(folder.resolve("config.json"));
+        Path weights = folder.resolve("model.safetensors");
+        if (!Files.exists(weights) && Files.exists(folder.resolve("model.fp16.safetensors"))) {
+            weights = folder.resolve("model.fp16.safetensors");
+        }
+        NDManager manager = parent.newSubManager();
+        try (WeightStore store = WeightStore.open(weights, manager, "text_model.")) {
+            ClipTextModel model = build(config, manager, store);
+            store.requireAllUsed(List.of("position_ids"));
+            return model;
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static ClipTextModel build(ClipTextConfig c, NDManager manager, WeightStore store)
+            throws FileFormatException {
+        NDArray token = store.take("embeddings.token_embedding.weight", c.vocabSize(), c.hiddenSize());
+        NDArray position = store.take("embeddings.position_embedding.weight", c.maxPositionEmbeddings(),
+                c.hiddenSize());
+        List<ClipEncoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            layers.add(ClipEncoderLayer.load(store, "encoder.layers." + i, c));
+        }
+        LayerNorm last = LayerNorm.load(store, "final_layer_norm", c.hiddenSize(), c.layerNormEps());
+        return new ClipTextModel(c, manager, token, position, List.copyOf(layers), last);
+    }
+
+    public ClipTextConfig config() {
+        return config;
+    }
+
+    /** The token embedding table, (vocab, hidden). */
+    public NDArray tokenEmbedding() {
+        return tokenEmbedding;
+    }
+
+    /** Token embeddings of ids (batch, tokens), int32 or int64: (batch, tokens, hidden). */
+    public NDArray embed(NDArray ids) {
+        NDArray flat = ids.toType(DataType.INT64, false).reshape(-1);
+        Shape shape = ids.getShape();
+        return tokenEmbedding.get(new NDIndex("{}", flat)).reshape(shape.get(0), shape.get(1), config.hiddenSize());
+    }
+
+    /** Hidden states of token embeddings (batch, tokens, hidden): adds positions, runs the layers. */
+    public NDArray encode(NDArray embeddings) {
+        long tokens = embeddings.getShape().get(1);
+        if (tokens > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException(tokens + " tokens exceed the context length "
+                    + config.maxPositionEmbeddings());
+        }
+        NDArray x = embeddings.add(positionEmbedding.get(new NDIndex(":{}", tokens)));
+        NDArray mask = causalMask(embeddings.getManager(), (int) tokens);
+        for (ClipEncoderLayer layer : layers) {
+            x = layer.forward(x, mask);
+        }
+        return finalLayerNorm.forward(x);
+    }
+
+    private static NDArray causalMask(NDManager manager, int tokens) {
+        float[] mask = new float[tokens * tokens];
+        for (int i = 0; i < tokens; i++) {
+            java.util.Arrays.fill(mask, i * tokens + i + 1, (i + 1) * tokens, Float.NEGATIVE_INFINITY);
+        }
+        return manager.create(mask, new Shape(tokens, tokens));
+    }
+
+    /** {@code encode(embed(ids))}. */
+    public NDArray forward(NDArray ids) {
+        return encode(embed(ids));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

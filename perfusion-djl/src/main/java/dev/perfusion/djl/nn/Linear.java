@@ -1,0 +1,35 @@
+package dev.perfusion.djl.nn;
+
+import ai.djl.ndarray.NDArray;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.weights.WeightStore;
+
+/** {@code y = x W^T + b}, with {@code W} stored as (out, in) like PyTorch's {@code nn.Linear}. */
+public final class Linear {
+
+    private final NDArray weight;
+    private final NDArray weightT;
+    private final NDArray bias;
+
+    public Linear(NDArray weight, NDArray bias) {
+        this.weight = weight;
+        this.weightT = weight.transpose();
+        this.bias = bias;
+    }
+
+    /** Loads {@code <key>.weight} and, if {@code withBias}, {@code <key>.bias}. */
+    public static Linear load(WeightStore store, String key, long in, long out, boolean withBias)
+            throws FileFormatException {
+        return new Linear(store.take(key + ".weight", out, in), withBias ? store.take(key + ".bias", out) : null);
+    }
+
+    /** The weight, (out, in), for edits that need it. */
+    public NDArray weight() {
+        return weight;
+    }
+
+    public NDArray forward(NDArray x) {
+        NDArray y = x.matMul(weightT);
+        return bias == null ? y : y.add(bias);
+    }
+}

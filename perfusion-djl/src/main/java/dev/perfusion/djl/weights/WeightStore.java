@@ -1,0 +1,118 @@
+package dev.perfusion.djl.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.safetensors.SafeTensorsReader;
+import dev.perfusion.core.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The tensors of one checkpoint file, handed out by key with their shape checked, so a model is built only from
+ * weights that fit its config. Tensor bytes are mapped from the file and copied once into the engine; F16 and BF16
+ * weights become float32. Keys may carry an optional prefix (transformers 4 writes {@code text_model.}, version 5
+ * does not). {@link #requireAllUsed} lists the keys no layer asked for.
+ */
+public final class WeightStore implements AutoCloseable {
+
+    private final SafeTensorsReader reader;
+    private final NDManager manager;
+    private final String prefix;
+    private final Set<String> used = new HashSet<>();
+
+    private WeightStore(SafeTensorsReader reader, NDManager manager, String prefix) {
+        this.reader = reader;
+        this.manager = manager;
+        this.prefix = prefix;
+    }
+
+    /**
+     * Opens a safetensors file; arrays are created on {@code manager}.
+     *
+     * @param optionalPrefix stripped from keys that carry it, such as "text_model."; empty for none
+     */
+    public static WeightStore open(Path file, NDManager manager, String optionalPrefix) throws IOException {
+        SafeTensorsReader reader = SafeTensorsReader.open(file);
+        boolean prefixed = !optionalPrefix.isEmpty()
+                && reader.tensors().keySet().stream().anyMatch(k -> k.startsWith(optionalPrefix));
+        return new WeightStore(reader, manager, prefixed ? optionalPrefix : "");
+    }
+
+    public Path file() {
+        return reader.file();
+    }
+
+    /** Whether the checkpoint has a tensor under {@code key}. */
+    public boolean contains(String key) {
+        return reader.tensors().containsKey(prefix + key);
+    }
+
+    /**
+     * The float32 tensor under {@code key}, which must have {@code shape}.
+     *
+     * @throws FileFormatException naming the key when it is missing or has another shape or a non-float dtype
+     */
+    public NDArray take(String key, long... shape) throws FileFormatException {
+        String full = prefix + key;
+        TensorInfo info = reader.tensors().get(full);
+        if (info == null) {
+            throw new FileFormatException(reader.file(), "has no tensor '" + full + "' (expected shape "
+                    + new Shape(shape) + ")");
+        }
+        if (!java.util.Arrays.equals(info.shape(), shape)) {
+            throw new FileFormatException(reader.file(), "tensor '" + full + "' has shape "
+                    + new Shape(info.shape()) + ", expected " + new Shape(shape) + " from the model's config");
+        }
+        DataType type = switch (info.dtype()) {
+            case F32 -> DataType.FLOAT32;
+            case F16 -> DataType.FLOAT16;
+            case BF16 -> DataType.BFLOAT16;
+            case F64 -> DataType.FLOAT64;
+            default -> throw new FileFormatException(reader.file(), "tensor '" + full + "' has dtype "
+                    + info.dtype() + ", expected a floating-point type");
+        };
+        NDArray array;
+        try {
+            ByteBuffer bytes = reader.map(full);
+            array = manager.create(bytes, new Shape(shape), type);
+        } catch (IOException e) {
+            throw new FileFormatException(reader.file(), "tensor '" + full + "' could not be read", e);
+        }
+        used.add(full);
+        return type == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * Fails when the checkpoint holds tensors no layer took, other than those ending with one of
+     * {@code ignoredSuffixes} (buffers such as {@code position_ids}).
+     */
+    public void requireAllUsed(List<String> ignoredSuffixes) throws FileFormatException {
+        Set<String> unused = new TreeSet<>();
+        for (Map.Entry<String, TensorInfo> e : reader.tensors().entrySet()) {
+            String key = e.getKey();
+            if (!used.contains(key) && ignoredSuffixes.stream().noneMatch(key::endsWith)) {
+                unused.add(key);
+            }
+        }
+        if (!unused.isEmpty()) {
+            List<String> shown = new ArrayList<>(unused).subList(0, Math.min(unused.size(), 10));
+            throw new FileFormatException(reader.file(), unused.size()
+                    + " tensors do not belong to the model its config describes, such as " + shown);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}
