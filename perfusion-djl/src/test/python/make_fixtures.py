@@ -166,6 +166,65 @@ def write_text_encoder(tokenizer):
     return model
 
 
+SD1_SCHEDULER = {"_class_name": "PNDMScheduler", "beta_end": 0.012, "beta_schedule": "scaled_linear",
+                 "beta_start": 0.00085, "num_train_timesteps": 1000, "set_alpha_to_one": False, "skip_prk_steps": True,
+                 "steps_offset": 1, "trained_betas": None, "clip_sample": False}
+
+
+def write_schedulers():
+    import diffusers
+    from diffusers.schedulers import scheduling_euler_ancestral_discrete as ancestral_module
+    folder = MODEL / "scheduler"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scheduler_config.json").write_text(json.dumps(SD1_SCHEDULER, indent=1), encoding="utf-8")
+    classes = {"DDIM": diffusers.DDIMScheduler, "EULER": diffusers.EulerDiscreteScheduler,
+               "EULER_ANCESTRAL": diffusers.EulerAncestralDiscreteScheduler,
+               "DPM_SOLVER_PP_2M": diffusers.DPMSolverMultistepScheduler}
+    cases = []
+    for kind in classes:
+        for spacing in [None, "leading", "linspace", "trailing"]:
+            for steps in [10, 25]:
+                cases.append((kind, spacing, steps, "epsilon"))
+        cases.append((kind, None, 12, "v_prediction"))
+    tensors, meta = {}, []
+    shape = (1, 4, 2, 2)
+    for n, (kind, spacing, steps, prediction) in enumerate(cases):
+        config = dict(SD1_SCHEDULER, prediction_type=prediction)
+        if spacing is not None:
+            config["timestep_spacing"] = spacing
+        scheduler = classes[kind].from_config(config)
+        scheduler.set_timesteps(steps)
+        name = f"case{n}"
+        x = torch.randn(shape, dtype=torch.float32) * float(scheduler.init_noise_sigma)
+        outputs = torch.randn((len(scheduler.timesteps),) + shape, dtype=torch.float32)
+        noise = torch.randn((len(scheduler.timesteps),) + shape, dtype=torch.float32)
+        pending = list(noise)
+        original_randn = ancestral_module.randn_tensor
+        ancestral_module.randn_tensor = lambda *a, **k: pending.pop(0)
+        scaled, trajectory, sample = [], [], x
+        try:
+            for i, t in enumerate(scheduler.timesteps):
+                scaled.append(scheduler.scale_model_input(sample, t))
+                sample = scheduler.step(outputs[i], t, sample).prev_sample
+                trajectory.append(sample)
+        finally:
+            ancestral_module.randn_tensor = original_randn
+        tensors[name + ".timesteps"] = scheduler.timesteps.to(torch.float64)
+        if hasattr(scheduler, "sigmas") and kind != "DDIM":
+            tensors[name + ".sigmas"] = scheduler.sigmas.to(torch.float64)
+        tensors[name + ".init_noise_sigma"] = torch.tensor([float(scheduler.init_noise_sigma)], dtype=torch.float64)
+        tensors[name + ".x"] = x
+        tensors[name + ".outputs"] = outputs
+        tensors[name + ".noise"] = noise
+        tensors[name + ".scaled"] = torch.stack(scaled)
+        tensors[name + ".trajectory"] = torch.stack(trajectory)
+        meta.append({"name": name, "kind": kind, "timestep_spacing": spacing, "steps": steps,
+                     "prediction_type": prediction})
+    save_file({k: v.contiguous() for k, v in tensors.items()}, REF / "schedulers.safetensors")
+    (REF / "schedulers.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"schedulers: {len(cases)} cases")
+
+
 def main():
     rng = random.Random(1234)
     torch.manual_seed(1234)
@@ -183,6 +242,7 @@ def main():
     for p in ["a photo of <tom> on a sofa", "<tom><tom> twins", "<TOM> upper", "x<tom>y", "a <tom>, sleeping"]:
         added_cases.append({"text": p, "ids": with_added(p, add_special_tokens=False)["input_ids"]})
     write_text_encoder(tokenizer)
+    write_schedulers()
     import transformers
     import diffusers
     (REF / "tokenizer_cases.json").write_text(json.dumps({

@@ -171,6 +171,22 @@ public final class SafeTensorsReader implements AutoCloseable {
         return out;
     }
 
+    /** A floating-point tensor's values as doubles (F64 exactly; narrower types widened). */
+    public double[] readDoubles(String name) throws IOException {
+        TensorInfo info = tensor(name);
+        if (info.dtype() == DType.F64) {
+            double[] out = new double[(int) info.elements()];
+            bytes(name).asDoubleBuffer().get(out);
+            return out;
+        }
+        float[] floats = readFloats(name);
+        double[] out = new double[floats.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = floats[i];
+        }
+        return out;
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();

@@ -1,0 +1,65 @@
+package dev.perfusion.djl.schedule;
+
+import ai.djl.ndarray.NDArray;
+
+/** DDIM, as diffusers' {@code DDIMScheduler}; deterministic at {@code eta = 0}. Default spacing "leading". */
+final class DdimSampler implements Sampler {
+
+    private final NoiseSchedule schedule;
+    private final double[] timesteps;
+    private final int stride;
+    private final double eta;
+    private final NoiseSource noise;
+
+    DdimSampler(NoiseSchedule schedule, int steps, double eta, NoiseSource noise) {
+        SchedulerConfig c = schedule.config();
+        this.schedule = schedule;
+        this.timesteps = Timesteps.spaced(c.spacing("leading"), c.numTrainTimesteps(), steps, c.stepsOffset(), steps,
+                true);
+        this.stride = c.numTrainTimesteps() / steps;
+        this.eta = eta;
+        this.noise = noise;
+    }
+
+    @Override
+    public double[] timesteps() {
+        return timesteps.clone();
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    @Override
+    public NDArray scaleModelInput(NDArray sample, int index) {
+        return sample;
+    }
+
+    @Override
+    public NDArray step(NDArray modelOutput, int index, NDArray sample) {
+        int t = (int) timesteps[index];
+        int prev = t - stride;
+        double alpha = schedule.alphaCumprod(t);
+        double alphaPrev = prev >= 0 ? schedule.alphaCumprod(prev)
+                : schedule.config().setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+        double beta = 1 - alpha;
+        NDArray original;
+        NDArray epsilon;
+        if (schedule.config().vPrediction()) {
+            original = sample.mul(Math.sqrt(alpha)).sub(modelOutput.mul(Math.sqrt(beta)));
+            epsilon = modelOutput.mul(Math.sqrt(alpha)).add(sample.mul(Math.sqrt(beta)));
+        } else {
+            original = sample.sub(modelOutput.mul(Math.sqrt(beta))).div(Math.sqrt(alpha));
+            epsilon = modelOutput;
+        }
+        double variance = (1 - alphaPrev) / beta * (1 - alpha / alphaPrev);
+        double std = eta * Math.sqrt(variance);
+        NDArray prevSample = original.mul(Math.sqrt(alphaPrev))
+                .add(epsilon.mul(Math.sqrt(1 - alphaPrev - std * std)));
+        if (eta > 0) {
+            prevSample = prevSample.add(noise.next(sample.getManager(), sample.getShape()).mul(std));
+        }
+        return prevSample;
+    }
+}
