@@ -225,6 +225,25 @@ def write_schedulers():
     print(f"schedulers: {len(cases)} cases")
 
 
+def write_unet():
+    from diffusers import UNet2DConditionModel
+    unet = UNet2DConditionModel(
+        sample_size=16, in_channels=4, out_channels=4, block_out_channels=(16, 32, 32), layers_per_block=2,
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=32, attention_head_dim=4, norm_num_groups=8)
+    unet = perturb(unet).eval()
+    unet.save_pretrained(MODEL / "unet", safe_serialization=True)
+    latents = torch.randn(2, 4, 16, 16)
+    timesteps = torch.tensor([981, 37], dtype=torch.int64)
+    encodings = torch.randn(2, 77, 32)
+    with torch.no_grad():
+        noise = unet(latents, timesteps, encoder_hidden_states=encodings).sample
+    save_file({"latents": latents, "timesteps": timesteps, "encoder_hidden_states": encodings,
+               "noise_pred": noise.contiguous()}, REF / "unet.safetensors")
+    return unet
+
+
 def main():
     rng = random.Random(1234)
     torch.manual_seed(1234)
@@ -243,6 +262,7 @@ def main():
         added_cases.append({"text": p, "ids": with_added(p, add_special_tokens=False)["input_ids"]})
     write_text_encoder(tokenizer)
     write_schedulers()
+    write_unet()
     import transformers
     import diffusers
     (REF / "tokenizer_cases.json").write_text(json.dumps({

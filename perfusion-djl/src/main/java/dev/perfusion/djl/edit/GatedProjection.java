@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.perfusion.core.edit.EditPlan;
+import dev.perfusion.djl.nn.Projection;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,7 @@ import java.util.Optional;
  * made by the engine-independent reference in {@code perfusion-core}. Without a plan, it is the plain projection.
  * The projection owns copies of its arrays in a child manager, freed by {@link #close()}.
  */
-public final class GatedProjection implements AutoCloseable {
+public final class GatedProjection implements Projection, AutoCloseable {
 
     private final NDManager manager;
     private final NDArray weightT;
@@ -77,6 +78,7 @@ public final class GatedProjection implements AutoCloseable {
     }
 
     /** Applies the projection to encodings of shape (..., in), giving (..., out). */
+    @Override
     public NDArray forward(NDArray encodings) {
         NDArray projected = encodings.matMul(weightT);
         if (edit.isEmpty()) {

@@ -5,7 +5,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.weights.WeightStore;
 
 /** {@code y = x W^T + b}, with {@code W} stored as (out, in) like PyTorch's {@code nn.Linear}. */
-public final class Linear {
+public final class Linear implements Projection {
 
     private final NDArray weight;
     private final NDArray weightT;
@@ -28,6 +28,7 @@ public final class Linear {
         return weight;
     }
 
+    @Override
     public NDArray forward(NDArray x) {
         NDArray y = x.matMul(weightT);
         return bias == null ? y : y.add(bias);

@@ -1,0 +1,75 @@
+package dev.perfusion.djl.unet;
+
+import ai.djl.ndarray.NDArray;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.nn.Projection;
+import dev.perfusion.djl.weights.WeightStore;
+
+/**
+ * Multi-head attention of a transformer block ({@code attn1}: self-attention, {@code attn2}: cross-attention to
+ * the text encodings). The key and value projections are replaceable, which is where Perfusion's edit goes.
+ */
+final class Attention {
+
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+    private final int heads;
+    private Projection key;
+    private Projection value;
+
+    private Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads) {
+        this.toQ = toQ;
+        this.toK = toK;
+        this.toV = toV;
+        this.toOut = toOut;
+        this.heads = heads;
+        this.key = toK;
+        this.value = toV;
+    }
+
+    static Attention load(WeightStore store, String prefix, long queryDim, long contextDim, int heads, long headDim)
+            throws FileFormatException {
+        long inner = (long) heads * headDim;
+        return new Attention(Linear.load(store, prefix + ".to_q", queryDim, inner, false),
+                Linear.load(store, prefix + ".to_k", contextDim, inner, false),
+                Linear.load(store, prefix + ".to_v", contextDim, inner, false),
+                Linear.load(store, prefix + ".to_out.0", inner, queryDim, true), heads);
+    }
+
+    /** The original key projection weight, (inner, context). */
+    NDArray keyWeight() {
+        return toK.weight();
+    }
+
+    /** The original value projection weight, (inner, context). */
+    NDArray valueWeight() {
+        return toV.weight();
+    }
+
+    /** Replaces the key and value projections; {@code null} restores the original. */
+    void project(Projection newKey, Projection newValue) {
+        this.key = newKey == null ? toK : newKey;
+        this.value = newValue == null ? toV : newValue;
+    }
+
+    /** {@code x}: (batch, tokens, query); {@code context}: (batch, keys, context), or {@code x} itself. */
+    NDArray forward(NDArray x, NDArray context) {
+        long batch = x.getShape().get(0);
+        long tokens = x.getShape().get(1);
+        NDArray q = toQ.forward(x);
+        NDArray k = key.forward(context);
+        NDArray v = value.forward(context);
+        long inner = q.getShape().get(2);
+        long headDim = inner / heads;
+        long keys = k.getShape().get(1);
+        q = q.reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3).mul(1.0 / Math.sqrt(headDim));
+        k = k.reshape(batch, keys, heads, headDim).transpose(0, 2, 3, 1);
+        v = v.reshape(batch, keys, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray weights = q.matMul(k).softmax(-1);
+        NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, inner);
+        return toOut.forward(out);
+    }
+}

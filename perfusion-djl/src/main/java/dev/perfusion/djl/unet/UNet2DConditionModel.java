@@ -1,0 +1,158 @@
+package dev.perfusion.djl.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.nn.Activations;
+import dev.perfusion.djl.nn.Conv2d;
+import dev.perfusion.djl.nn.GroupNorm;
+import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.weights.WeightStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The conditional UNet of Stable Diffusion 1.x (and 2.x shapes): predicts the noise in a latent at a timestep,
+ * given text encodings. Built from {@code unet/config.json}; every weight is checked against it.
+ */
+public final class UNet2DConditionModel implements AutoCloseable {
+
+    private final UNetConfig config;
+    private final NDManager manager;
+    private final Linear timeLinear1;
+    private final Linear timeLinear2;
+    private final Conv2d convIn;
+    private final List<DownBlock> downBlocks;
+    private final MidBlock midBlock;
+    private final List<UpBlock> upBlocks;
+    private final GroupNorm convNormOut;
+    private final Conv2d convOut;
+    private final List<CrossAttentionLayer> crossAttention;
+
+    private UNet2DConditionModel(UNetConfig config, NDManager manager, WeightStore store) throws FileFormatException {
+        this.config = config;
+        this.manager = manager;
+        int first = config.blockOutChannels().get(0);
+        this.timeLinear1 = Linear.load(store, "time_embedding.linear_1", first, config.timeEmbedDim(), true);
+        this.timeLinear2 = Linear.load(store, "time_embedding.linear_2", config.timeEmbedDim(), config.timeEmbedDim(),
+                true);
+        this.convIn = Conv2d.load(store, "conv_in", config.inChannels(), first, 3, 1, 1);
+        List<DownBlock> downs = new ArrayList<>();
+        for (int i = 0; i < config.blockOutChannels().size(); i++) {
+            downs.add(DownBlock.load(store, config, i));
+        }
+        this.downBlocks = List.copyOf(downs);
+        this.midBlock = MidBlock.load(store, config);
+        List<UpBlock> ups = new ArrayList<>();
+        for (int i = 0; i < config.blockOutChannels().size(); i++) {
+            ups.add(UpBlock.load(store, config, i));
+        }
+        this.upBlocks = List.copyOf(ups);
+        this.convNormOut = GroupNorm.load(store, "conv_norm_out", config.normNumGroups(), first, config.normEps());
+        this.convOut = Conv2d.load(store, "conv_out", first, config.outChannels(), 3, 1, 1);
+        this.crossAttention = collectCrossAttention();
+    }
+
+    /**
+     * Loads a diffusers {@code unet/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}
+     * (or its {@code .fp16} variant). Nothing is kept when a tensor is missing, misshapen or left over.
+     */
+    public static UNet2DConditionModel load(Path folder, NDManager parent) throws IOException {
+        UNetConfig config = UNetConfig.read(folder.resolve("config.json"));
+        Path weights = folder.resolve("diffusion_pytorch_model.safetensors");
+        if (!Files.exists(weights) && Files.exists(folder.resolve("diffusion_pytorch_model.fp16.safetensors"))) {
+            weights = folder.resolve("diffusion_pytorch_model.fp16.safetensors");
+        }
+        return load(config, weights, parent, "");
+    }
+
+    /** Loads the UNet from {@code weights}, whose keys may carry {@code prefix}. */
+    public static UNet2DConditionModel load(UNetConfig config, Path weights, NDManager parent, String prefix)
+            throws IOException {
+        NDManager manager = parent.newSubManager();
+        try (WeightStore store = WeightStore.open(weights, manager, prefix)) {
+            UNet2DConditionModel model = new UNet2DConditionModel(config, manager, store);
+            store.requireAllUsed(List.of());
+            return model;
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /** Every cross-attention layer, in execution order (down, mid, up): Perfusion's edit points. */
+    public List<CrossAttentionLayer> crossAttentionLayers() {
+        return crossAttention;
+    }
+
+    /**
+     * The predicted noise.
+     *
+     * @param sample    latents (batch, in channels, height, width); height and width divisible by
+     *                  2^(levels - 1)
+     * @param timesteps (batch), integer or fractional timesteps
+     * @param context   text encodings (batch, tokens, cross attention width)
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        NDArray time = timeLinear2.forward(Activations.silu(timeLinear1.forward(timestepEmbedding(timesteps))));
+        NDArray x = convIn.forward(sample);
+        List<NDArray> skips = new ArrayList<>();
+        skips.add(x);
+        for (DownBlock block : downBlocks) {
+            x = block.forward(x, time, context, skips);
+        }
+        x = midBlock.forward(x, time, context);
+        for (UpBlock block : upBlocks) {
+            x = block.forward(x, time, context, skips);
+        }
+        return convOut.forward(Activations.silu(convNormOut.forward(x)));
+    }
+
+    /** Sinusoidal timestep features, computed in float32 in diffusers' order. */
+    private NDArray timestepEmbedding(NDArray timesteps) {
+        NDManager m = timesteps.getManager();
+        int half = config.blockOutChannels().get(0) / 2;
+        NDArray exponent = m.arange(0f, half, 1f).mul(-Math.log(10000)).div(half - config.freqShift());
+        NDArray angles = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(exponent.exp().reshape(1, -1));
+        NDArray sin = angles.sin();
+        NDArray cos = angles.cos();
+        return config.flipSinToCos() ? NDArrays.concat(new NDList(cos, sin), 1) : NDArrays.concat(new NDList(sin, cos), 1);
+    }
+
+    private List<CrossAttentionLayer> collectCrossAttention() {
+        List<CrossAttentionLayer> out = new ArrayList<>();
+        for (int i = 0; i < downBlocks.size(); i++) {
+            add(out, "down_blocks." + i, downBlocks.get(i).attentions());
+        }
+        add(out, "mid_block", List.of(midBlock.attention()));
+        for (int i = 0; i < upBlocks.size(); i++) {
+            add(out, "up_blocks." + i, upBlocks.get(i).attentions());
+        }
+        return List.copyOf(out);
+    }
+
+    private static void add(List<CrossAttentionLayer> out, String prefix, List<Transformer2DModel> attentions) {
+        for (int a = 0; a < attentions.size(); a++) {
+            List<BasicTransformerBlock> blocks = attentions.get(a).blocks();
+            for (int b = 0; b < blocks.size(); b++) {
+                out.add(new CrossAttentionLayer(prefix + ".attentions." + a + ".transformer_blocks." + b + ".attn2",
+                        blocks.get(b).crossAttention()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.perfusion.djl.unet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perfusion.core.safetensors.SafeTensorsReader;
+import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.Fixtures;
+import java.io.IOException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Noise prediction against diffusers' UNet2DConditionModel on the fixture weights. */
+class UNetParityTest {
+
+    private static NDManager manager;
+    private static UNet2DConditionModel unet;
+
+    @BeforeAll
+    static void load() throws IOException {
+        manager = DjlRuntime.engine().newBaseManager();
+        unet = UNet2DConditionModel.load(Fixtures.MODEL.resolve("unet"), manager);
+    }
+
+    @AfterAll
+    static void close() {
+        unet.close();
+        manager.close();
+    }
+
+    @Test
+    void noisePredictionMatchesTheReference() throws IOException {
+        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
+                NDManager m = manager.newSubManager()) {
+            NDArray actual = unet.forward(Fixtures.array(m, ref, "latents"), Fixtures.array(m, ref, "timesteps"),
+                    Fixtures.array(m, ref, "encoder_hidden_states"));
+            NDArray expected = Fixtures.array(m, ref, "noise_pred");
+
+            assertThat(actual.getShape()).isEqualTo(expected.getShape());
+            double error = Fixtures.maxRelativeError(actual, expected);
+            System.out.printf("UNet max relative error %.2e%n", error);
+            assertThat(error).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void everyCrossAttentionLayerIsExposedByItsCheckpointName() {
+        assertThat(unet.crossAttentionLayers()).extracting(CrossAttentionLayer::name).containsExactly(
+                "down_blocks.0.attentions.0.transformer_blocks.0.attn2",
+                "down_blocks.0.attentions.1.transformer_blocks.0.attn2",
+                "down_blocks.1.attentions.0.transformer_blocks.0.attn2",
+                "down_blocks.1.attentions.1.transformer_blocks.0.attn2",
+                "mid_block.attentions.0.transformer_blocks.0.attn2",
+                "up_blocks.1.attentions.0.transformer_blocks.0.attn2",
+                "up_blocks.1.attentions.1.transformer_blocks.0.attn2",
+                "up_blocks.1.attentions.2.transformer_blocks.0.attn2",
+                "up_blocks.2.attentions.0.transformer_blocks.0.attn2",
+                "up_blocks.2.attentions.1.transformer_blocks.0.attn2",
+                "up_blocks.2.attentions.2.transformer_blocks.0.attn2");
+        assertThat(unet.crossAttentionLayers().get(0).keyWeight().getShape().getShape()).containsExactly(16, 32);
+    }
+
+    @Test
+    void aReplacedValueProjectionChangesTheOutputAndRestoringUndoesIt() throws IOException {
+        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
+                NDManager m = manager.newSubManager()) {
+            NDArray latents = Fixtures.array(m, ref, "latents");
+            NDArray timesteps = Fixtures.array(m, ref, "timesteps");
+            NDArray context = Fixtures.array(m, ref, "encoder_hidden_states");
+            NDArray before = unet.forward(latents, timesteps, context);
+            CrossAttentionLayer layer = unet.crossAttentionLayers().get(4);
+            NDArray value = layer.valueWeight();
+
+            NDArray key = layer.keyWeight();
+            layer.project(x -> x.matMul(key.transpose()), x -> x.matMul(value.transpose()).mul(3));
+            NDArray edited = unet.forward(latents, timesteps, context);
+            layer.restore();
+            NDArray restored = unet.forward(latents, timesteps, context);
+
+            assertThat(Fixtures.maxRelativeError(edited, before)).isGreaterThan(1e-3);
+            assertThat(Fixtures.maxRelativeError(restored, before)).isEqualTo(0.0);
+        }
+    }
+}
