@@ -244,6 +244,23 @@ def write_unet():
     return unet
 
 
+def write_vae():
+    from diffusers import AutoencoderKL
+    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
+                        up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(16, 32), layers_per_block=2,
+                        latent_channels=4, norm_num_groups=8, sample_size=16)
+    vae = perturb(vae).eval()
+    vae.save_pretrained(MODEL / "vae", safe_serialization=True)
+    image = torch.rand(2, 3, 16, 16) * 2 - 1
+    latents = torch.randn(2, 4, 8, 8)
+    with torch.no_grad():
+        posterior = vae.encode(image).latent_dist
+        decoded = vae.decode(latents).sample
+    save_file({"image": image, "mean": posterior.mean.contiguous(), "logvar": posterior.logvar.contiguous(),
+               "latents": latents, "decoded": decoded.contiguous()}, REF / "vae.safetensors")
+    return vae
+
+
 def main():
     rng = random.Random(1234)
     torch.manual_seed(1234)
@@ -263,6 +280,7 @@ def main():
     write_text_encoder(tokenizer)
     write_schedulers()
     write_unet()
+    write_vae()
     import transformers
     import diffusers
     (REF / "tokenizer_cases.json").write_text(json.dumps({
