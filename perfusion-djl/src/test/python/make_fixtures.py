@@ -261,6 +261,42 @@ def write_vae():
     return vae
 
 
+PIPELINE_CASES = [
+    {"name": "dpm", "scheduler": "DPM_SOLVER_PP_2M", "prompt": "a photo of a fluffy cat on a sofa",
+     "negative_prompt": "blurry", "steps": 6, "guidance": 7.5},
+    {"name": "euler", "scheduler": "EULER", "prompt": "an oil painting of a red chair",
+     "negative_prompt": "", "steps": 5, "guidance": 5.0},
+    {"name": "ddim_unguided", "scheduler": "DDIM", "prompt": "a dog", "negative_prompt": "", "steps": 4,
+     "guidance": 1.0},
+]
+
+
+def write_pipeline(tokenizer, text_encoder, unet, vae):
+    import diffusers
+    classes = {"DDIM": diffusers.DDIMScheduler, "EULER": diffusers.EulerDiscreteScheduler,
+               "DPM_SOLVER_PP_2M": diffusers.DPMSolverMultistepScheduler}
+    pipe = diffusers.StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
+                                             scheduler=diffusers.PNDMScheduler.from_config(SD1_SCHEDULER),
+                                             safety_checker=None, feature_extractor=None,
+                                             requires_safety_checker=False)
+    pipe.save_pretrained(MODEL, safe_serialization=True)
+    (MODEL / "scheduler" / "scheduler_config.json").write_text(json.dumps(SD1_SCHEDULER, indent=1), encoding="utf-8")
+    tensors = {}
+    for case in PIPELINE_CASES:
+        pipe.scheduler = classes[case["scheduler"]].from_config(SD1_SCHEDULER)
+        latents = torch.randn(1, 4, 4, 4)
+        with torch.no_grad():
+            final = pipe(case["prompt"], negative_prompt=case["negative_prompt"] or None, height=32, width=32,
+                         num_inference_steps=case["steps"], guidance_scale=case["guidance"], latents=latents,
+                         output_type="latent").images
+            image = pipe.vae.decode(final / pipe.vae.config.scaling_factor).sample
+        tensors[case["name"] + ".initial_latents"] = latents
+        tensors[case["name"] + ".final_latents"] = final.contiguous()
+        tensors[case["name"] + ".image"] = image.contiguous()
+    save_file(tensors, REF / "pipeline.safetensors")
+    (REF / "pipeline.json").write_text(json.dumps(PIPELINE_CASES, indent=1), encoding="utf-8")
+
+
 def main():
     rng = random.Random(1234)
     torch.manual_seed(1234)
@@ -277,10 +313,11 @@ def main():
     added_cases = []
     for p in ["a photo of <tom> on a sofa", "<tom><tom> twins", "<TOM> upper", "x<tom>y", "a <tom>, sleeping"]:
         added_cases.append({"text": p, "ids": with_added(p, add_special_tokens=False)["input_ids"]})
-    write_text_encoder(tokenizer)
+    text_encoder = write_text_encoder(tokenizer)
     write_schedulers()
-    write_unet()
-    write_vae()
+    unet = write_unet()
+    vae = write_vae()
+    write_pipeline(tokenizer, text_encoder, unet, vae)
     import transformers
     import diffusers
     (REF / "tokenizer_cases.json").write_text(json.dumps({
