@@ -228,10 +228,10 @@ def write_schedulers():
 def write_unet():
     from diffusers import UNet2DConditionModel
     unet = UNet2DConditionModel(
-        sample_size=16, in_channels=4, out_channels=4, block_out_channels=(16, 32, 32), layers_per_block=2,
+        sample_size=16, in_channels=4, out_channels=4, block_out_channels=(8, 16, 16), layers_per_block=2,
         down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
         up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-        cross_attention_dim=32, attention_head_dim=4, norm_num_groups=8)
+        cross_attention_dim=32, attention_head_dim=4, norm_num_groups=4)
     unet = perturb(unet).eval()
     unet.save_pretrained(MODEL / "unet", safe_serialization=True)
     latents = torch.randn(2, 4, 16, 16)
@@ -247,8 +247,8 @@ def write_unet():
 def write_vae():
     from diffusers import AutoencoderKL
     vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
-                        up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(16, 32), layers_per_block=2,
-                        latent_channels=4, norm_num_groups=8, sample_size=16)
+                        up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(8, 16), layers_per_block=2,
+                        latent_channels=4, norm_num_groups=4, sample_size=16)
     vae = perturb(vae).eval()
     vae.save_pretrained(MODEL / "vae", safe_serialization=True)
     image = torch.rand(2, 3, 16, 16) * 2 - 1
@@ -297,6 +297,102 @@ def write_pipeline(tokenizer, text_encoder, unet, vae):
     (REF / "pipeline.json").write_text(json.dumps(PIPELINE_CASES, indent=1), encoding="utf-8")
 
 
+RESNET_LDM = {"norm1": "in_layers.0", "conv1": "in_layers.2", "time_emb_proj": "emb_layers.1",
+              "norm2": "out_layers.0", "conv2": "out_layers.3", "conv_shortcut": "skip_connection"}
+
+
+def ldm_unet_key(key, config):
+    """The original (LDM) name of a diffusers UNet key; written independently of the SDK's Java mapping and
+    checked below against diffusers' own single-file loader."""
+    n = config["layers_per_block"]
+    parts = key.split(".")
+
+    def resnet(rest):
+        return ".".join([RESNET_LDM.get(rest[0], rest[0])] + rest[1:])
+
+    if parts[0] == "time_embedding":
+        return "time_embed." + {"linear_1": "0", "linear_2": "2"}[parts[1]] + "." + parts[2]
+    if parts[0] == "conv_in":
+        return "input_blocks.0.0." + parts[1]
+    if parts[0] == "conv_norm_out":
+        return "out.0." + parts[1]
+    if parts[0] == "conv_out":
+        return "out.2." + parts[1]
+    if parts[0] == "down_blocks":
+        i, kind, j, rest = int(parts[1]), parts[2], int(parts[3]), parts[4:]
+        if kind == "resnets":
+            return f"input_blocks.{1 + i * (n + 1) + j}.0." + resnet(rest)
+        if kind == "attentions":
+            return f"input_blocks.{1 + i * (n + 1) + j}.1." + ".".join(rest)
+        return f"input_blocks.{(i + 1) * (n + 1)}.0.op." + ".".join(rest[1:])
+    if parts[0] == "mid_block":
+        kind, j, rest = parts[1], int(parts[2]), parts[3:]
+        if kind == "resnets":
+            return f"middle_block.{2 * j}." + resnet(rest)
+        return "middle_block.1." + ".".join(rest)
+    if parts[0] == "up_blocks":
+        i, kind, j, rest = int(parts[1]), parts[2], int(parts[3]), parts[4:]
+        cross = config["up_block_types"][i].startswith("CrossAttn")
+        if kind == "resnets":
+            return f"output_blocks.{i * (n + 1) + j}.0." + resnet(rest)
+        if kind == "attentions":
+            return f"output_blocks.{i * (n + 1) + j}.1." + ".".join(rest)
+        return f"output_blocks.{i * (n + 1) + n}.{2 if cross else 1}.conv." + ".".join(rest[1:])
+    raise KeyError(key)
+
+
+def ldm_vae_key(key, config):
+    levels = len(config["block_out_channels"])
+    parts = key.split(".")
+    side, rest = parts[0], parts[1:]
+    if side in ("quant_conv", "post_quant_conv"):
+        return key
+    simple = {"conv_in": "conv_in", "conv_out": "conv_out", "conv_norm_out": "norm_out"}
+    if rest[0] in simple:
+        return f"{side}.{simple[rest[0]]}." + ".".join(rest[1:])
+
+    def block(sub):
+        return ".".join(["nin_shortcut" if sub[0] == "conv_shortcut" else sub[0]] + sub[1:])
+
+    if rest[0] == "mid_block":
+        if rest[1] == "resnets":
+            return f"{side}.mid.block_{int(rest[2]) + 1}." + block(rest[3:])
+        names = {"group_norm": "norm", "to_q": "q", "to_k": "k", "to_v": "v", "to_out": "proj_out"}
+        tail = rest[3:] if rest[3] != "to_out" else ["to_out"] + rest[5:]
+        return f"{side}.mid.attn_1.{names[tail[0]]}." + ".".join(tail[1:])
+    i = int(rest[1])
+    level = i if side == "encoder" else levels - 1 - i
+    direction = "down" if side == "encoder" else "up"
+    if rest[2] == "resnets":
+        return f"{side}.{direction}.{level}.block.{rest[3]}." + block(rest[4:])
+    sampler = "downsample" if side == "encoder" else "upsample"
+    return f"{side}.{direction}.{level}.{sampler}.conv." + ".".join(rest[5:])
+
+
+def write_single_file(text_encoder, unet, vae):
+    from diffusers import StableDiffusionPipeline
+    state = {}
+    for k, v in unet.state_dict().items():
+        state["model.diffusion_model." + ldm_unet_key(k, unet.config)] = v
+    for k, v in vae.state_dict().items():
+        ldm = ldm_vae_key(k, vae.config)
+        if ".mid.attn_1." in ldm and ldm.rsplit(".", 1)[1] == "weight" and v.dim() == 2:
+            v = v[:, :, None, None]
+        state["first_stage_model." + ldm] = v
+    for k, v in text_encoder.state_dict().items():
+        state["cond_stage_model.transformer.text_model." + k] = v
+    state["model_ema.decay"] = torch.tensor(0.9999)
+    path = ROOT / "tiny-sd-single-file.safetensors"
+    save_file({k: v.contiguous() for k, v in state.items()}, path)
+    loaded = StableDiffusionPipeline.from_single_file(str(path), config=str(MODEL), local_files_only=True,
+                                                      safety_checker=None)
+    for name, module in [("unet", unet), ("vae", vae), ("text_encoder", text_encoder)]:
+        theirs = getattr(loaded, name).state_dict()
+        for k, v in module.state_dict().items():
+            assert torch.equal(theirs[k], v), f"diffusers reads {name}.{k} differently from the written file"
+    print(f"single file: {len(state)} tensors, checked against diffusers' from_single_file")
+
+
 def main():
     rng = random.Random(1234)
     torch.manual_seed(1234)
@@ -318,6 +414,7 @@ def main():
     unet = write_unet()
     vae = write_vae()
     write_pipeline(tokenizer, text_encoder, unet, vae)
+    write_single_file(text_encoder, unet, vae)
     import transformers
     import diffusers
     (REF / "tokenizer_cases.json").write_text(json.dumps({

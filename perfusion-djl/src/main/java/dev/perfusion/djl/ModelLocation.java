@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /** Checks that a base model's files are where the model says and in a format the backend loads safely. */
 final class ModelLocation {
@@ -28,13 +27,7 @@ final class ModelLocation {
             }
             case SINGLE_FILE -> {
                 Path file = model.location().orElseThrow();
-                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-                if (name.endsWith(".ckpt") || name.endsWith(".bin") || name.endsWith(".pt")
-                        || name.endsWith(".pth")) {
-                    throw new FileFormatException(file, "is a pickle checkpoint, which can run code when loaded; "
-                            + "convert it to .safetensors first (for instance with the safetensors 'convert' "
-                            + "tool or diffusers' conversion scripts) and load that");
-                }
+                dev.perfusion.djl.pipeline.SingleFile.refusePickle(file);
                 try (SafeTensorsReader reader = SafeTensorsReader.open(file)) {
                     if (reader.tensors().isEmpty()) {
                         throw new FileFormatException(file, "holds no tensors");

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.LayerNorm;
+import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,9 +51,19 @@ public final class ClipTextModel implements AutoCloseable {
         }
         NDManager manager = parent.newSubManager();
         try (WeightStore store = WeightStore.open(weights, manager, "text_model.")) {
-            ClipTextModel model = build(config, manager, store);
-            store.requireAllUsed(List.of("position_ids"));
-            return model;
+            return build(config, manager, store);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Loads the text encoder from {@code weights}, whose tensor names {@code keys} translates. */
+    public static ClipTextModel load(ClipTextConfig config, Path weights, NDManager parent, KeyMap keys)
+            throws IOException {
+        NDManager manager = parent.newSubManager();
+        try (WeightStore store = WeightStore.open(weights, manager, keys)) {
+            return build(config, manager, store);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -69,6 +80,7 @@ public final class ClipTextModel implements AutoCloseable {
             layers.add(ClipEncoderLayer.load(store, "encoder.layers." + i, c));
         }
         LayerNorm last = LayerNorm.load(store, "final_layer_norm", c.hiddenSize(), c.layerNormEps());
+        store.requireAllUsed(List.of("position_ids"));
         return new ClipTextModel(c, manager, token, position, List.copyOf(layers), last);
     }
 

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.api.Scheduler;
+import dev.perfusion.djl.clip.ClipTextConfig;
 import dev.perfusion.djl.clip.ClipTextModel;
 import dev.perfusion.djl.schedule.NoiseSchedule;
 import dev.perfusion.djl.schedule.NoiseSource;
@@ -16,7 +17,9 @@ import dev.perfusion.djl.schedule.Sampler;
 import dev.perfusion.djl.schedule.SchedulerConfig;
 import dev.perfusion.djl.text.ClipTokenizer;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
+import dev.perfusion.djl.unet.UNetConfig;
 import dev.perfusion.djl.vae.AutoencoderKL;
+import dev.perfusion.djl.vae.VaeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +61,35 @@ public final class StableDiffusion implements AutoCloseable {
             UNet2DConditionModel unet = UNet2DConditionModel.load(folder.resolve("unet"), manager);
             AutoencoderKL vae = AutoencoderKL.load(folder.resolve("vae"), manager);
             SchedulerConfig schedule = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
+            return new StableDiffusion(manager, tokenizer, text, unet, vae, new NoiseSchedule(schedule));
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads an original single-file SD 1.x checkpoint ({@code .safetensors}, LDM layout). Such a file holds only
+     * weights, so the configs and tokenizer come from {@code components}: a diffusers folder with
+     * {@code tokenizer/}, {@code text_encoder/config.json}, {@code unet/config.json}, {@code vae/config.json} and
+     * {@code scheduler/scheduler_config.json} (its weight files, if any, are not read). Pickle checkpoints are
+     * refused: unpickling runs code.
+     */
+    public static StableDiffusion loadSingleFile(Path checkpoint, Path components, NDManager parent)
+            throws IOException {
+        SingleFile.refusePickle(checkpoint);
+        NDManager manager = parent.newSubManager();
+        try {
+            ClipTokenizer tokenizer = ClipTokenizer.load(components.resolve("tokenizer"));
+            ClipTextModel text = ClipTextModel.load(
+                    ClipTextConfig.read(components.resolve("text_encoder/config.json")), checkpoint, manager,
+                    LdmKeys.textEncoder());
+            UNetConfig unetConfig = UNetConfig.read(components.resolve("unet/config.json"));
+            UNet2DConditionModel unet = UNet2DConditionModel.load(unetConfig, checkpoint, manager,
+                    LdmKeys.unet(unetConfig));
+            VaeConfig vaeConfig = VaeConfig.read(components.resolve("vae/config.json"));
+            AutoencoderKL vae = AutoencoderKL.load(vaeConfig, checkpoint, manager, LdmKeys.vae(vaeConfig));
+            SchedulerConfig schedule = SchedulerConfig.read(components.resolve("scheduler/scheduler_config.json"));
             return new StableDiffusion(manager, tokenizer, text, unet, vae, new NoiseSchedule(schedule));
         } catch (IOException | RuntimeException e) {
             manager.close();

@@ -10,6 +10,7 @@ import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,14 +70,14 @@ public final class UNet2DConditionModel implements AutoCloseable {
         if (!Files.exists(weights) && Files.exists(folder.resolve("diffusion_pytorch_model.fp16.safetensors"))) {
             weights = folder.resolve("diffusion_pytorch_model.fp16.safetensors");
         }
-        return load(config, weights, parent, "");
+        return load(config, weights, parent, KeyMap.prefixed(""));
     }
 
-    /** Loads the UNet from {@code weights}, whose keys may carry {@code prefix}. */
-    public static UNet2DConditionModel load(UNetConfig config, Path weights, NDManager parent, String prefix)
+    /** Loads the UNet from {@code weights}, whose tensor names {@code keys} translates. */
+    public static UNet2DConditionModel load(UNetConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
         NDManager manager = parent.newSubManager();
-        try (WeightStore store = WeightStore.open(weights, manager, prefix)) {
+        try (WeightStore store = WeightStore.open(weights, manager, keys)) {
             UNet2DConditionModel model = new UNet2DConditionModel(config, manager, store);
             store.requireAllUsed(List.of());
             return model;

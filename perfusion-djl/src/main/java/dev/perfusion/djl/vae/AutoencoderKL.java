@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.schedule.NoiseSource;
+import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,14 +42,14 @@ public final class AutoencoderKL implements AutoCloseable {
         if (!Files.exists(weights) && Files.exists(folder.resolve("diffusion_pytorch_model.fp16.safetensors"))) {
             weights = folder.resolve("diffusion_pytorch_model.fp16.safetensors");
         }
-        return load(config, weights, parent, "");
+        return load(config, weights, parent, KeyMap.prefixed(""));
     }
 
-    /** Loads the VAE from {@code weights}, whose keys may carry {@code prefix}. */
-    public static AutoencoderKL load(VaeConfig config, Path weights, NDManager parent, String prefix)
+    /** Loads the VAE from {@code weights}, whose tensor names {@code keys} translates. */
+    public static AutoencoderKL load(VaeConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
         NDManager manager = parent.newSubManager();
-        try (WeightStore store = WeightStore.open(weights, manager, prefix)) {
+        try (WeightStore store = WeightStore.open(weights, manager, keys)) {
             long moments = 2L * config.latentChannels();
             AutoencoderKL vae = new AutoencoderKL(config, manager, Encoder.load(store, config),
                     Conv2d.load(store, "quant_conv", moments, moments, 1, 1, 0),

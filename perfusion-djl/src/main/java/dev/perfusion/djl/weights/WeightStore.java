@@ -20,20 +20,20 @@ import java.util.TreeSet;
 /**
  * The tensors of one checkpoint file, handed out by key with their shape checked, so a model is built only from
  * weights that fit its config. Tensor bytes are mapped from the file and copied once into the engine; F16 and BF16
- * weights become float32. Keys may carry an optional prefix (transformers 4 writes {@code text_model.}, version 5
- * does not). {@link #requireAllUsed} lists the keys no layer asked for.
+ * weights become float32. A {@link KeyMap} translates the model's names to the file's (a prefix, or the original
+ * single-file layout). {@link #requireAllUsed} lists the component's keys no layer asked for.
  */
 public final class WeightStore implements AutoCloseable {
 
     private final SafeTensorsReader reader;
     private final NDManager manager;
-    private final String prefix;
+    private final KeyMap keys;
     private final Set<String> used = new HashSet<>();
 
-    private WeightStore(SafeTensorsReader reader, NDManager manager, String prefix) {
+    private WeightStore(SafeTensorsReader reader, NDManager manager, KeyMap keys) {
         this.reader = reader;
         this.manager = manager;
-        this.prefix = prefix;
+        this.keys = keys;
     }
 
     /**
@@ -45,7 +45,12 @@ public final class WeightStore implements AutoCloseable {
         SafeTensorsReader reader = SafeTensorsReader.open(file);
         boolean prefixed = !optionalPrefix.isEmpty()
                 && reader.tensors().keySet().stream().anyMatch(k -> k.startsWith(optionalPrefix));
-        return new WeightStore(reader, manager, prefixed ? optionalPrefix : "");
+        return new WeightStore(reader, manager, KeyMap.prefixed(prefixed ? optionalPrefix : ""));
+    }
+
+    /** Opens a safetensors file whose names {@code keys} translates; arrays are created on {@code manager}. */
+    public static WeightStore open(Path file, NDManager manager, KeyMap keys) throws IOException {
+        return new WeightStore(SafeTensorsReader.open(file), manager, keys);
     }
 
     public Path file() {
@@ -54,7 +59,7 @@ public final class WeightStore implements AutoCloseable {
 
     /** Whether the checkpoint has a tensor under {@code key}. */
     public boolean contains(String key) {
-        return reader.tensors().containsKey(prefix + key);
+        return reader.tensors().containsKey(keys.fileKey(key));
     }
 
     /**
@@ -63,15 +68,16 @@ public final class WeightStore implements AutoCloseable {
      * @throws FileFormatException naming the key when it is missing or has another shape or a non-float dtype
      */
     public NDArray take(String key, long... shape) throws FileFormatException {
-        String full = prefix + key;
+        String full = keys.fileKey(key);
         TensorInfo info = reader.tensors().get(full);
         if (info == null) {
             throw new FileFormatException(reader.file(), "has no tensor '" + full + "' (expected shape "
                     + new Shape(shape) + ")");
         }
-        if (!java.util.Arrays.equals(info.shape(), shape)) {
+        long[] stored = keys.storedAsConv1x1(key) && shape.length == 2 ? new long[] {shape[0], shape[1], 1, 1} : shape;
+        if (!java.util.Arrays.equals(info.shape(), stored)) {
             throw new FileFormatException(reader.file(), "tensor '" + full + "' has shape "
-                    + new Shape(info.shape()) + ", expected " + new Shape(shape) + " from the model's config");
+                    + new Shape(info.shape()) + ", expected " + new Shape(stored) + " from the model's config");
         }
         DataType type = switch (info.dtype()) {
             case F32 -> DataType.FLOAT32;
@@ -100,14 +106,16 @@ public final class WeightStore implements AutoCloseable {
         Set<String> unused = new TreeSet<>();
         for (Map.Entry<String, TensorInfo> e : reader.tensors().entrySet()) {
             String key = e.getKey();
-            if (!used.contains(key) && ignoredSuffixes.stream().noneMatch(key::endsWith)) {
+            if (key.startsWith(keys.scope()) && !used.contains(key)
+                    && ignoredSuffixes.stream().noneMatch(key::endsWith)) {
                 unused.add(key);
             }
         }
         if (!unused.isEmpty()) {
             List<String> shown = new ArrayList<>(unused).subList(0, Math.min(unused.size(), 10));
             throw new FileFormatException(reader.file(), unused.size()
-                    + " tensors do not belong to the model its config describes, such as " + shown);
+                    + " tensors" + (keys.scope().isEmpty() ? "" : " under '" + keys.scope() + "'")
+                    + " do not belong to the model its config describes, such as " + shown);
         }
     }
 

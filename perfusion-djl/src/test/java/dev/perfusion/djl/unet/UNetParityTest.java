@@ -59,7 +59,7 @@ class UNetParityTest {
                 "up_blocks.2.attentions.0.transformer_blocks.0.attn2",
                 "up_blocks.2.attentions.1.transformer_blocks.0.attn2",
                 "up_blocks.2.attentions.2.transformer_blocks.0.attn2");
-        assertThat(unet.crossAttentionLayers().get(0).keyWeight().getShape().getShape()).containsExactly(16, 32);
+        assertThat(unet.crossAttentionLayers().get(0).keyWeight().getShape().getShape()).containsExactly(8, 32);
     }
 
     @Test
