@@ -115,7 +115,9 @@ class ApiValuesTest {
     void baseModelsNeedALocationExceptTheEmbeddedOne() {
         assertThat(BaseModel.embedded().location()).isEmpty();
         assertThat(BaseModel.diffusers(Path.of("sd15")).toString()).isEqualTo("DIFFUSERS sd15");
-        assertThatThrownBy(() -> new BaseModel(BaseModel.Kind.DIFFUSERS, java.util.Optional.empty()))
-                .hasMessageContaining("needs a location");
+        assertThatThrownBy(() -> new BaseModel(BaseModel.Kind.DIFFUSERS, java.util.Optional.empty(),
+                java.util.Optional.empty())).hasMessageContaining("needs a location");
+        assertThatThrownBy(() -> new BaseModel(BaseModel.Kind.SINGLE_FILE, java.util.Optional.of(Path.of("m")),
+                java.util.Optional.empty())).hasMessageContaining("holds weights only");
     }
 }

@@ -8,35 +8,49 @@ import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.GenerationService;
 import dev.perfusion.api.spi.TrainingService;
+import dev.perfusion.djl.pipeline.StableDiffusion;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A base model opened on DJL: owns the native memory of everything it loads, freed on {@link #close()}.
  *
- * <p>This build checks the model's location and holds the engine, the device and the gated rank-one projection
- * ({@link dev.perfusion.djl.edit.GatedProjection}); the Stable Diffusion components that training and sampling run
- * through (tokenizer, text encoder, UNet, VAE, schedulers) are not in it yet, so {@link #training()} and
- * {@link #generation()} refuse with a message that says so.
+ * <p>Diffusers folders and single-file checkpoints are loaded when the backend opens, and generate images. The
+ * embedded model, concept training and generation with concepts are not in this build; those calls refuse with a
+ * message that says so.
  */
 public final class DjlBackend implements Backend {
 
     private final BaseModel model;
     private final Device device;
     private final NDManager manager;
+    private final Optional<StableDiffusion> pipeline;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DjlBackend(BaseModel model, Device device, NDManager manager) {
+    private DjlBackend(BaseModel model, Device device, NDManager manager, Optional<StableDiffusion> pipeline) {
         this.model = model;
         this.device = device;
         this.manager = manager;
+        this.pipeline = pipeline;
     }
 
     static DjlBackend open(BaseModel model, BackendOptions options) throws IOException {
-        ModelLocation.check(model);
         Engine engine = DjlRuntime.engine();
         Device device = DjlRuntime.device(engine, options.device());
-        return new DjlBackend(model, device, engine.newBaseManager(device));
+        NDManager manager = engine.newBaseManager(device);
+        try {
+            Optional<StableDiffusion> pipeline = switch (model.kind()) {
+                case EMBEDDED -> Optional.empty();
+                case DIFFUSERS -> Optional.of(StableDiffusion.load(model.location().orElseThrow(), manager));
+                case SINGLE_FILE -> Optional.of(StableDiffusion.loadSingleFile(model.location().orElseThrow(),
+                        model.components().orElseThrow(), manager));
+            };
+            return new DjlBackend(model, device, manager, pipeline);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     @Override
@@ -55,25 +69,29 @@ public final class DjlBackend implements Backend {
         return manager;
     }
 
+    /** The loaded text-to-image model, absent for the embedded model in this build. */
+    public Optional<StableDiffusion> pipeline() {
+        ensureOpen();
+        return pipeline;
+    }
+
     @Override
     public TrainingService training() {
         ensureOpen();
         return (request, listener) -> {
-            throw missingModelCode("train concept <" + request.name() + ">");
+            throw new UnsupportedOperationException("the DJL backend cannot train concept <" + request.name()
+                    + "> yet: Perfusion training is not in this build");
         };
     }
 
     @Override
     public GenerationService generation() {
         ensureOpen();
-        return (request, listener) -> {
-            throw missingModelCode("generate images");
-        };
-    }
-
-    private UnsupportedOperationException missingModelCode(String what) {
-        return new UnsupportedOperationException("the DJL backend cannot " + what + " on " + model
-                + " yet: this build has no Stable Diffusion model code (text encoder, UNet, VAE, schedulers)");
+        return pipeline.<GenerationService>map(p -> new DjlGeneration(p, manager))
+                .orElse((request, listener) -> {
+                    throw new UnsupportedOperationException("the embedded base model is not in this build; open a "
+                            + "diffusers folder or a single-file checkpoint to generate");
+                });
     }
 
     private void ensureOpen() {

@@ -10,8 +10,7 @@ import dev.perfusion.core.backend.BackendDiscovery;
 import dev.perfusion.core.backend.NoBackendException;
 import dev.perfusion.core.backend.ProviderReport;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.core.safetensors.DType;
-import dev.perfusion.core.safetensors.SafeTensorsWriter;
+import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,14 +49,18 @@ class DjlBackendProviderTest {
     }
 
     @Test
-    void openingRunsOnTheCpuHereAndRefusesWorkItCannotDoYet() throws IOException {
+    void theEmbeddedModelAndTrainingAreRefusedWithTheReason() throws IOException {
         try (Perfusion p = Perfusion.builder().device(BackendOptions.DevicePreference.CPU)
                 .open(BaseModel.embedded())) {
             assertThat(p.backendName()).isEqualTo("djl");
             assertThat(p.device()).isEqualTo("cpu()");
             assertThatThrownBy(() -> p.generator().prompt("a cat").generate())
                     .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("no Stable Diffusion model code");
+                    .hasMessageContaining("embedded base model is not in this build");
+            assertThatThrownBy(() -> p.trainer().concept("tom").supercategory("cat")
+                    .images(java.util.List.of(Path.of("x.png"))).train())
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("cannot train concept <tom>");
         }
     }
 
@@ -68,20 +71,14 @@ class DjlBackendProviderTest {
                 .hasMessageContaining("model_index.json");
 
         Path pickle = Files.write(dir.resolve("v1-5.ckpt"), new byte[16]);
-        assertThatThrownBy(() -> Perfusion.open(BaseModel.singleFile(pickle)))
+        assertThatThrownBy(() -> Perfusion.open(BaseModel.singleFile(pickle, Fixtures.MODEL)))
                 .isInstanceOf(FileFormatException.class)
                 .hasMessageContaining("is a pickle checkpoint")
                 .hasMessageContaining("convert it to .safetensors");
 
         Path corrupt = Files.write(dir.resolve("model.safetensors"), new byte[3]);
-        assertThatThrownBy(() -> Perfusion.open(BaseModel.singleFile(corrupt)))
+        assertThatThrownBy(() -> Perfusion.open(BaseModel.singleFile(corrupt, Fixtures.MODEL)))
                 .isInstanceOf(FileFormatException.class)
                 .hasMessageContaining("shorter than the 8-byte header");
-
-        Path good = dir.resolve("tiny.safetensors");
-        new SafeTensorsWriter().addFloats("w", DType.F32, new long[] {1}, new float[] {1}).write(good);
-        try (Perfusion p = Perfusion.open(BaseModel.singleFile(good))) {
-            assertThat(p.model()).isEqualTo(BaseModel.singleFile(good));
-        }
     }
 }
