@@ -4,16 +4,14 @@ import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.weights.WeightStore;
 
-/** {@code y = x W^T + b}, with {@code W} stored as (out, in) like PyTorch's {@code nn.Linear}. */
+/** {@code y = x W^T + b}, with {@code W} stored as (out, in), computed by PyTorch's fused {@code linear}. */
 public final class Linear implements Projection {
 
     private final NDArray weight;
-    private final NDArray weightT;
     private final NDArray bias;
 
     public Linear(NDArray weight, NDArray bias) {
         this.weight = weight;
-        this.weightT = weight.transpose();
         this.bias = bias;
     }
 
@@ -30,7 +28,6 @@ public final class Linear implements Projection {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = x.matMul(weightT);
-        return bias == null ? y : y.add(bias);
+        return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 }
