@@ -141,7 +141,8 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     /**
-     * Runs the sampler from unit-variance noise {@code noise} (batch, latent channels, h, w) to final latents.
+     * Runs the sampler from unit-variance noise {@code noise} (batch, latent channels, h, w) to final latents,
+     * which belong to the noise's manager; each step's intermediates are freed when the step ends.
      *
      * @param conditional   text encodings of the prompts (batch, tokens, width)
      * @param unconditional encodings of the negative prompts, same shape; ignored when {@code guidance <= 1}
@@ -150,15 +151,24 @@ public final class StableDiffusion implements AutoCloseable {
      */
     public NDArray sample(NDArray noise, NDArray conditional, NDArray unconditional, Scheduler kind, int steps,
             double guidance, NoiseSource noiseSource, ProgressListener listener) {
-        Sampler sampler = Sampler.create(kind, schedule, steps, noiseSource);
+        try (Sampler sampler = Sampler.create(kind, schedule, steps, noiseSource)) {
+            return sample(sampler, noise, conditional, unconditional, guidance, listener);
+        }
+    }
+
+    private NDArray sample(Sampler sampler, NDArray noise, NDArray conditional, NDArray unconditional,
+            double guidance, ProgressListener listener) {
         boolean guided = guidance > 1;
         NDArray context = guided ? NDArrays.concat(new NDList(unconditional, conditional), 0) : conditional;
         NDArray latents = noise.mul(sampler.initNoiseSigma());
         double[] timesteps = sampler.timesteps();
         long start = System.nanoTime();
+        NDManager outer = noise.getManager();
         for (int i = 0; i < timesteps.length; i++) {
-            try (NDManager step = latents.getManager().newSubManager()) {
+            try (NDManager step = outer.newSubManager()) {
                 NDArray current = latents;
+                current.tempAttach(step);
+                context.tempAttach(step);
                 NDArray input = sampler.scaleModelInput(guided ? NDArrays.concat(new NDList(current, current), 0)
                         : current, i);
                 NDArray t = step.full(new Shape(input.getShape().get(0)), (float) timesteps[i]);
@@ -170,7 +180,7 @@ public final class StableDiffusion implements AutoCloseable {
                     prediction = uncond.add(cond.sub(uncond).mul(guidance));
                 }
                 NDArray next = sampler.step(prediction, i, current);
-                next.attach(latents.getManager());
+                next.attach(outer);
                 latents = next;
             }
             listener.onProgress(new Progress("sampling", i + 1, timesteps.length, Double.NaN,

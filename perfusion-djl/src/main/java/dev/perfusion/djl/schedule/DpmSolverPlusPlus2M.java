@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * DPM-Solver++ 2M, as diffusers' {@code DPMSolverMultistepScheduler} with its defaults (order 2, midpoint, data
- * prediction, final sigma 0 reached by a first-order step). Default spacing "linspace".
+ * prediction, final sigma 0 reached by a first-order step). Default spacing "linspace". Keeps the previous step's
+ * data prediction outside any step's memory until the next step or {@link #close()}.
  */
 final class DpmSolverPlusPlus2M implements Sampler {
 
@@ -64,8 +65,19 @@ final class DpmSolverPlusPlus2M implements Sampler {
             NDArray d1 = original.sub(previousOutput).div(r);
             next = sample.mul(sigmaT / sigmaS).sub(original.mul(alphaT * expm)).sub(d1.mul(0.5 * alphaT * expm));
         }
-        previousOutput = original;
+        NDArray kept = original.duplicate();
+        kept.detach();
+        close();
+        previousOutput = kept;
         return next;
+    }
+
+    @Override
+    public void close() {
+        if (previousOutput != null) {
+            previousOutput.close();
+            previousOutput = null;
+        }
     }
 
     private static double alpha(double sigma) {

@@ -5,10 +5,10 @@ import dev.perfusion.api.Scheduler;
 
 /**
  * One sampling run of a diffusion sampler: its timesteps, the scale of the initial noise, the input scaling the
- * UNet expects, and the update from one step's model output. Stateful (multistep solvers remember earlier outputs):
- * make a new one per image batch with {@link #create}.
+ * UNet expects, and the update from one step's model output. Stateful (multistep solvers remember earlier outputs,
+ * in native memory of their own that {@link #close()} frees): make a new one per image batch with {@link #create}.
  */
-public interface Sampler {
+public interface Sampler extends AutoCloseable {
 
     /** The UNet timestep of each step, in order. */
     double[] timesteps();
@@ -21,6 +21,11 @@ public interface Sampler {
 
     /** The sample after step {@code index}, from the model's output at that step. */
     NDArray step(NDArray modelOutput, int index, NDArray sample);
+
+    /** Frees what the sampler keeps between steps. */
+    @Override
+    default void close() {
+    }
 
     /**
      * A sampler of the given kind over {@code steps} steps of {@code schedule}; {@code noise} feeds the

@@ -1,6 +1,9 @@
 package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Projection;
@@ -11,6 +14,9 @@ import dev.perfusion.djl.weights.WeightStore;
  * the text encodings). The key and value projections are replaceable, which is where Perfusion's edit goes.
  */
 final class Attention {
+
+    /** Attention scores held at once (64 Mi floats, 256 MB); longer queries are processed in chunks. */
+    private static final long MAX_SCORES = 1L << 26;
 
     private final Linear toQ;
     private final Linear toK;
@@ -68,8 +74,18 @@ final class Attention {
         q = q.reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3).mul(1.0 / Math.sqrt(headDim));
         k = k.reshape(batch, keys, heads, headDim).transpose(0, 2, 3, 1);
         v = v.reshape(batch, keys, heads, headDim).transpose(0, 2, 1, 3);
-        NDArray weights = q.matMul(k).softmax(-1);
-        NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, inner);
-        return toOut.forward(out);
+        long chunk = Math.max(1, MAX_SCORES / (batch * heads * keys));
+        NDArray out;
+        if (chunk >= tokens) {
+            out = q.matMul(k).softmax(-1).matMul(v);
+        } else {
+            NDList parts = new NDList();
+            for (long start = 0; start < tokens; start += chunk) {
+                NDArray rows = q.get(new NDIndex(":, :, {}:{}", start, Math.min(tokens, start + chunk)));
+                parts.add(rows.matMul(k).softmax(-1).matMul(v));
+            }
+            out = NDArrays.concat(parts, 2);
+        }
+        return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
     }
 }

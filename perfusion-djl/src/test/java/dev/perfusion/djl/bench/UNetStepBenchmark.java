@@ -40,14 +40,20 @@ public final class UNetStepBenchmark {
                 NDArray context = Fixtures.array(manager, ref, "encoder_hidden_states");
                 double inference = median(iterations, () -> {
                     try (NDManager step = manager.newSubManager()) {
+                        latents.tempAttach(step);
+                        timesteps.tempAttach(step);
+                        context.tempAttach(step);
                         unet.forward(latents, timesteps, context).toFloatArray();
                     }
                 });
                 NDArray one = latents.get("0:1");
                 NDArray oneTime = timesteps.get("0:1");
+                NDArray oneText = context.get("0:1");
                 double training = median(iterations, () -> {
                     try (NDManager step = manager.newSubManager()) {
-                        NDArray text = context.get("0:1").duplicate();
+                        one.tempAttach(step);
+                        oneTime.tempAttach(step);
+                        NDArray text = oneText.duplicate();
                         text.attach(step);
                         text.setRequiresGradient(true);
                         try (GradientCollector collector = engine.newGradientCollector()) {

@@ -87,6 +87,7 @@ class SamplerParityTest {
                 assertThat(Fixtures.maxRelativeError(sample, trajectory.get(at))).as("step %d", i)
                         .isLessThan(TOLERANCE);
             }
+            sampler.close();
         }
     }
 }
