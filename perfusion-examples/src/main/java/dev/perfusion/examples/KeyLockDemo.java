@@ -65,6 +65,12 @@ public final class KeyLockDemo implements Callable<Integer> {
     @Option(names = "--prompt", description = "Prompt using the concept (default: ${DEFAULT-VALUE}).")
     String prompt = "a photo of <tom> sleeping on a sofa";
 
+    @Option(names = "--model", description = "A diffusers Stable Diffusion folder: also generate images with it.")
+    Path model;
+
+    @Option(names = "--steps", description = "Sampling steps with --model (default: ${DEFAULT-VALUE}).")
+    int steps = 20;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new KeyLockDemo()).execute(args));
     }
@@ -102,7 +108,26 @@ public final class KeyLockDemo implements Callable<Integer> {
         float[][] tokens = world.encodePrompt(parsed, reloaded);
 
         sweep(reloaded, layers, inverse, tokens, parsed);
+        if (model != null) {
+            generate(parsed.withSupercategories());
+        }
         return 0;
+    }
+
+    private void generate(String text) throws java.io.IOException {
+        try (Perfusion perfusion = Perfusion.open(BaseModel.diffusers(model));
+                ProgressBar bar = new ProgressBarBuilder().setTaskName("sampling").setInitialMax(steps)
+                        .setStyle(ProgressBarStyle.ASCII).build()) {
+            var result = perfusion.generator().prompt(text).negativePrompt("blurry").steps(steps).seed(seed)
+                    .batch(2).listener(p -> bar.stepTo(p.step())).generate();
+            for (var image : result.images()) {
+                Path png = out.resolve("sample-seed" + image.seed() + ".png");
+                javax.imageio.ImageIO.write(image.toBufferedImage(), "png", png.toFile());
+                System.out.printf("%nwrote %s (%dx%d)", png, image.width(), image.height());
+            }
+            System.out.printf("%ngenerated %d images in %d ms on %s%n", result.images().size(),
+                    result.elapsed().toMillis(), perfusion.device());
+        }
     }
 
     private CovarianceInverse estimateCovariance(TextWorld world) {
