@@ -7,7 +7,13 @@ import ai.djl.ndarray.NDManager;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.djl.DjlRuntime;
 import dev.perfusion.djl.testing.Fixtures;
+import dev.perfusion.core.safetensors.DType;
+import dev.perfusion.core.safetensors.SafeTensorsWriter;
+import dev.perfusion.core.safetensors.TensorInfo;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +48,34 @@ class UNetParityTest {
             double error = Fixtures.maxRelativeError(actual, expected);
             System.out.printf("UNet max relative error %.2e%n", error);
             assertThat(error).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void anFp16VariantLoadsAsFloat32WithHalfPrecisionWeights(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("unet");
+        Files.createDirectories(folder);
+        Files.copy(Fixtures.MODEL.resolve("unet/config.json"), folder.resolve("config.json"));
+        SafeTensorsWriter half = new SafeTensorsWriter();
+        try (SafeTensorsReader source = SafeTensorsReader.open(
+                Fixtures.MODEL.resolve("unet/diffusion_pytorch_model.safetensors"))) {
+            for (TensorInfo t : source.tensors().values()) {
+                half.addFloats(t.name(), DType.F16, t.shape(), source.readFloats(t.name()));
+            }
+        }
+        half.write(folder.resolve("diffusion_pytorch_model.fp16.safetensors"));
+
+        try (NDManager m = manager.newSubManager();
+                UNet2DConditionModel fp16 = UNet2DConditionModel.load(folder, m);
+                SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"))) {
+            NDArray latents = Fixtures.array(m, ref, "latents");
+            NDArray timesteps = Fixtures.array(m, ref, "timesteps");
+            NDArray context = Fixtures.array(m, ref, "encoder_hidden_states");
+            NDArray actual = fp16.forward(latents, timesteps, context);
+
+            assertThat(actual.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+            double error = Fixtures.maxRelativeError(actual, unet.forward(latents, timesteps, context));
+            assertThat(error).isGreaterThan(0).isLessThan(1e-2);
         }
     }
 
