@@ -17,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +77,7 @@ public final class SafeTensorsReader implements AutoCloseable {
             JsonNode root = parseHeader(file, header.array());
             Map<String, String> metadata = new LinkedHashMap<>();
             List<TensorInfo> list = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonNode> entry : root.properties()) {
                 if (entry.getKey().equals("__metadata__")) {
                     metadata.putAll(parseMetadata(file, entry.getValue()));
                 } else {
@@ -228,8 +226,7 @@ public final class SafeTensorsReader implements AutoCloseable {
             throw new FileFormatException(file, "__metadata__ is not a JSON object");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new FileFormatException(file, "__metadata__ entry '" + e.getKey() + "' is not a string");
             }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code unet/config.json} of a Stable Diffusion 1.x or 2.x {@code UNet2DConditionModel}. Fields diffusers
@@ -151,6 +150,4 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         }
         return out;
     }
-
-    static final Set<String> CROSS = Set.of(CROSS_DOWN, CROSS_UP);
 }
