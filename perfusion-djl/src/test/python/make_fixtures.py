@@ -237,10 +237,13 @@ def write_unet():
     latents = torch.randn(2, 4, 16, 16)
     timesteps = torch.tensor([981, 37], dtype=torch.int64)
     encodings = torch.randn(2, 77, 32)
+    odd = torch.randn(1, 4, 10, 6, generator=torch.Generator().manual_seed(7))
     with torch.no_grad():
         noise = unet(latents, timesteps, encoder_hidden_states=encodings).sample
+        odd_noise = unet(odd, timesteps[:1], encoder_hidden_states=encodings[:1]).sample
     save_file({"latents": latents, "timesteps": timesteps, "encoder_hidden_states": encodings,
-               "noise_pred": noise.contiguous()}, REF / "unet.safetensors")
+               "noise_pred": noise.contiguous(), "odd_latents": odd, "odd_noise_pred": odd_noise.contiguous()},
+              REF / "unet.safetensors")
     return unet
 
 

@@ -42,10 +42,9 @@ final class DjlGeneration implements GenerationService {
         long start = System.nanoTime();
         int width = request.width() == 0 ? model.defaultImageSize() : request.width();
         int height = request.height() == 0 ? model.defaultImageSize() : request.height();
-        int multiple = model.vaeScale() * (1 << (model.unet().config().blockOutChannels().size() - 1));
-        if (width % multiple != 0 || height % multiple != 0) {
-            throw new PerfusionException("image size " + width + "x" + height + " must be a multiple of " + multiple
-                    + " for this model");
+        if (width % model.vaeScale() != 0 || height % model.vaeScale() != 0) {
+            throw new PerfusionException("image size " + width + "x" + height + " must be a multiple of "
+                    + model.vaeScale() + " for this model");
         }
         int batch = request.batch();
         try (NDManager m = manager.newSubManager()) {

@@ -99,8 +99,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     /**
      * The predicted noise.
      *
-     * @param sample    latents (batch, in channels, height, width); height and width divisible by
-     *                  2^(levels - 1)
+     * @param sample    latents (batch, in channels, height, width), any size
      * @param timesteps (batch), integer or fractional timesteps
      * @param context   text encodings (batch, tokens, cross attention width)
      */

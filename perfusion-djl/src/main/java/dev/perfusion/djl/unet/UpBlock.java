@@ -65,6 +65,10 @@ final class UpBlock {
                 x = attentions.get(i).forward(x, context);
             }
         }
-        return upsampler == null ? x : upsampler.forward(x);
+        if (upsampler == null) {
+            return x;
+        }
+        NDArray nextSkip = skips.get(skips.size() - 1);
+        return upsampler.forward(x, nextSkip.getShape().get(2), nextSkip.getShape().get(3));
     }
 }

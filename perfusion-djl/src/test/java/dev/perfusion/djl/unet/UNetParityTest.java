@@ -52,6 +52,20 @@ class UNetParityTest {
     }
 
     @Test
+    void latentsWhoseSidesHalveToOddSizesMatchTheReference() throws IOException {
+        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
+                NDManager m = manager.newSubManager()) {
+            NDArray actual = unet.forward(Fixtures.array(m, ref, "odd_latents"),
+                    Fixtures.array(m, ref, "timesteps").get("0:1"),
+                    Fixtures.array(m, ref, "encoder_hidden_states").get("0:1"));
+            NDArray expected = Fixtures.array(m, ref, "odd_noise_pred");
+
+            assertThat(actual.getShape()).isEqualTo(expected.getShape());
+            assertThat(Fixtures.maxRelativeError(actual, expected)).isLessThan(1e-4);
+        }
+    }
+
+    @Test
     void anFp16VariantLoadsAsFloat32WithHalfPrecisionWeights(@TempDir Path dir) throws IOException {
         Path folder = dir.resolve("unet");
         Files.createDirectories(folder);
