@@ -10,7 +10,6 @@ import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,29 +44,15 @@ public final class ClipTextModel implements AutoCloseable {
      */
     public static ClipTextModel load(Path folder, NDManager parent) throws IOException {
         ClipTextConfig config = ClipTextConfig.read(folder.resolve("config.json"));
-        Path weights = folder.resolve("model.safetensors");
-        if (!Files.exists(weights) && Files.exists(folder.resolve("model.fp16.safetensors"))) {
-            weights = folder.resolve("model.fp16.safetensors");
-        }
-        NDManager manager = parent.newSubManager();
-        try (WeightStore store = WeightStore.open(weights, manager, "text_model.")) {
-            return build(config, manager, store);
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        Path weights = WeightStore.componentFile(folder, "model");
+        return load(config, weights, parent, KeyMap.optionalPrefix(weights, "text_model."));
     }
 
     /** Loads the text encoder from {@code weights}, whose tensor names {@code keys} translates. */
     public static ClipTextModel load(ClipTextConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
-        NDManager manager = parent.newSubManager();
-        try (WeightStore store = WeightStore.open(weights, manager, keys)) {
-            return build(config, manager, store);
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return WeightStore.load(weights, parent, keys, List.of("position_ids"),
+                (store, manager) -> build(config, manager, store));
     }
 
     private static ClipTextModel build(ClipTextConfig c, NDManager manager, WeightStore store)
@@ -80,7 +65,6 @@ public final class ClipTextModel implements AutoCloseable {
             layers.add(ClipEncoderLayer.load(store, "encoder.layers." + i, c));
         }
         LayerNorm last = LayerNorm.load(store, "final_layer_norm", c.hiddenSize(), c.layerNormEps());
-        store.requireAllUsed(List.of("position_ids"));
         return new ClipTextModel(c, manager, token, position, List.copyOf(layers), last);
     }
 

