@@ -67,6 +67,11 @@ final class Attention {
 
     /** {@code x}: (batch, tokens, query); {@code context}: (batch, keys, context), or {@code x} itself. */
     NDArray forward(NDArray x, NDArray context) {
+        return forward(x, context, MAX_SCORES);
+    }
+
+    /** As {@link #forward(NDArray, NDArray)}, computing at most {@code maxScores} attention scores at once. */
+    NDArray forward(NDArray x, NDArray context, long maxScores) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         NDArray q = toQ.forward(x);
@@ -75,21 +80,25 @@ final class Attention {
         long inner = q.getShape().get(2);
         long headDim = inner / heads;
         long keys = k.getShape().get(1);
-        q = q.reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3).mul(1.0 / Math.sqrt(headDim));
-        k = k.reshape(batch, keys, heads, headDim).transpose(0, 2, 3, 1);
-        v = v.reshape(batch, keys, heads, headDim).transpose(0, 2, 1, 3);
-        long chunk = Math.max(1, MAX_SCORES / (batch * heads * keys));
+        long groups = batch * heads;
+        // One contiguous copy each, laid out (batch * heads, tokens, dim): per-chunk matmuls then need no copies.
+        q = q.mul(1.0 / Math.sqrt(headDim)).reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3)
+                .reshape(groups, tokens, headDim);
+        k = k.reshape(batch, keys, heads, headDim).transpose(0, 2, 3, 1).reshape(groups, headDim, keys);
+        v = v.reshape(batch, keys, heads, headDim).transpose(0, 2, 1, 3).reshape(groups, keys, headDim);
+        long chunk = Math.max(1, maxScores / (groups * keys));
         NDArray out;
         if (chunk >= tokens) {
             out = q.matMul(k).softmax(-1).matMul(v);
         } else {
             NDList parts = new NDList();
             for (long start = 0; start < tokens; start += chunk) {
-                NDArray rows = q.get(new NDIndex(":, :, {}:{}", start, Math.min(tokens, start + chunk)));
+                NDArray rows = q.get(new NDIndex(":, {}:{}", start, Math.min(tokens, start + chunk)));
                 parts.add(rows.matMul(k).softmax(-1).matMul(v));
             }
-            out = NDArrays.concat(parts, 2);
+            out = NDArrays.concat(parts, 1);
         }
+        out = out.reshape(batch, heads, tokens, headDim);
         return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
     }
 }

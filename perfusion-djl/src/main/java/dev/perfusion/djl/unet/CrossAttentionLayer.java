@@ -37,6 +37,10 @@ public final class CrossAttentionLayer {
         attention.project(key, value);
     }
 
+    Attention attention() {
+        return attention;
+    }
+
     /** Goes back to the checkpoint's own projections. */
     public void restore() {
         attention.project(null, null);
