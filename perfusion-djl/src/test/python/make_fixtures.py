@@ -241,8 +241,12 @@ def write_unet():
     with torch.no_grad():
         noise = unet(latents, timesteps, encoder_hidden_states=encodings).sample
         odd_noise = unet(odd, timesteps[:1], encoder_hidden_states=encodings[:1]).sample
+    weights = torch.randn(noise.shape, generator=torch.Generator().manual_seed(11))
+    text = encodings.clone().requires_grad_(True)
+    (unet(latents, timesteps, encoder_hidden_states=text).sample * weights).sum().backward()
     save_file({"latents": latents, "timesteps": timesteps, "encoder_hidden_states": encodings,
-               "noise_pred": noise.contiguous(), "odd_latents": odd, "odd_noise_pred": odd_noise.contiguous()},
+               "noise_pred": noise.contiguous(), "odd_latents": odd, "odd_noise_pred": odd_noise.contiguous(),
+               "loss_weights": weights, "encoder_hidden_states_grad": text.grad.contiguous()},
               REF / "unet.safetensors")
     return unet
 

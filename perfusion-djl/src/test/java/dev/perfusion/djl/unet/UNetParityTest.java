@@ -52,6 +52,25 @@ class UNetParityTest {
     }
 
     @Test
+    void gradientsReachTheTextEncodingsAsInPyTorch() throws IOException {
+        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
+                NDManager m = manager.newSubManager()) {
+            NDArray text = Fixtures.array(m, ref, "encoder_hidden_states");
+            text.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector collector =
+                    ai.djl.engine.Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+                NDArray out = unet.forward(Fixtures.array(m, ref, "latents"), Fixtures.array(m, ref, "timesteps"),
+                        text);
+                collector.backward(out.mul(Fixtures.array(m, ref, "loss_weights")).sum());
+            }
+            double error = Fixtures.maxRelativeError(text.getGradient(),
+                    Fixtures.array(m, ref, "encoder_hidden_states_grad"));
+            System.out.printf("UNet gradient max relative error %.2e%n", error);
+            assertThat(error).isLessThan(1e-4);
+        }
+    }
+
+    @Test
     void latentsWhoseSidesHalveToOddSizesMatchTheReference() throws IOException {
         try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
                 NDManager m = manager.newSubManager()) {
