@@ -90,11 +90,16 @@ public final class Concept {
      * @return the name, for chaining
      */
     public static String requireValidName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!isValidName(name)) {
             throw new IllegalArgumentException("invalid concept name '" + name
                     + "': use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter, digit or '_'");
         }
         return name;
+    }
+
+    /** Whether {@code name} is a valid concept name (see {@link #requireValidName}). */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     /** The name used to refer to the concept in prompts, as {@code <name>}. */

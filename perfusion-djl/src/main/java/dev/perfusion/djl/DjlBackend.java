@@ -26,6 +26,7 @@ public final class DjlBackend implements Backend {
     private final Device device;
     private final NDManager manager;
     private final Optional<StableDiffusion> pipeline;
+    private final GenerationService generation;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DjlBackend(BaseModel model, Device device, NDManager manager, Optional<StableDiffusion> pipeline) {
@@ -33,6 +34,11 @@ public final class DjlBackend implements Backend {
         this.device = device;
         this.manager = manager;
         this.pipeline = pipeline;
+        this.generation = pipeline.<GenerationService>map(p -> new DjlGeneration(p, manager))
+                .orElse((request, listener) -> {
+                    throw new UnsupportedOperationException("the embedded base model is not in this build; open a "
+                            + "diffusers folder or a single-file checkpoint to generate");
+                });
     }
 
     static DjlBackend open(BaseModel model, BackendOptions options) throws IOException {
@@ -87,11 +93,7 @@ public final class DjlBackend implements Backend {
     @Override
     public GenerationService generation() {
         ensureOpen();
-        return pipeline.<GenerationService>map(p -> new DjlGeneration(p, manager))
-                .orElse((request, listener) -> {
-                    throw new UnsupportedOperationException("the embedded base model is not in this build; open a "
-                            + "diffusers folder or a single-file checkpoint to generate");
-                });
+        return generation;
     }
 
     private void ensureOpen() {

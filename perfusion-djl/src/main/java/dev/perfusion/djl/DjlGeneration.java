@@ -15,13 +15,12 @@ import dev.perfusion.djl.pipeline.StableDiffusion;
 import dev.perfusion.djl.schedule.NoiseSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
  * Text-to-image on a loaded {@link StableDiffusion}: image {@code i} of a batch uses seed {@code seed + i} for its
- * initial noise and its sampler noise, so it can be reproduced alone. Calls are serialised: the model's edit hooks
- * are shared state.
+ * initial noise and its sampler noise, so it can be reproduced alone. The backend holds one instance, whose calls
+ * are serialised: the model's edit hooks are shared state.
  */
 final class DjlGeneration implements GenerationService {
 
@@ -48,8 +47,9 @@ final class DjlGeneration implements GenerationService {
         }
         int batch = request.batch();
         try (NDManager m = manager.newSubManager()) {
-            NDArray conditional = model.encodePrompts(m, Collections.nCopies(batch, request.prompt()));
-            NDArray unconditional = model.encodePrompts(m, Collections.nCopies(batch, request.negativePrompt()));
+            NDArray conditional = model.encodePrompts(m, List.of(request.prompt())).repeat(0, batch);
+            NDArray unconditional = request.guidance() > 1
+                    ? model.encodePrompts(m, List.of(request.negativePrompt())).repeat(0, batch) : null;
             Shape latent = new Shape(1, model.unet().config().inChannels(), height / model.vaeScale(),
                     width / model.vaeScale());
             List<NoiseSource> perImage = new ArrayList<>();

@@ -39,7 +39,7 @@ public final class PromptParser {
                 continue;
             }
             int close = ch == '<' ? prompt.indexOf('>', i + 1) : -1;
-            if (close > i + 1 && isName(prompt.substring(i + 1, close))) {
+            if (close > i + 1 && Concept.isValidName(prompt.substring(i + 1, close))) {
                 String name = prompt.substring(i + 1, close);
                 Concept concept = byName.get(name);
                 if (concept == null) {
@@ -64,14 +64,5 @@ public final class PromptParser {
             segments.add(new ConceptPrompt.Text(text.toString()));
         }
         return new ConceptPrompt(prompt, segments);
-    }
-
-    private static boolean isName(String candidate) {
-        try {
-            Concept.requireValidName(candidate);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }

@@ -145,7 +145,8 @@ public final class StableDiffusion implements AutoCloseable {
      * which belong to the noise's manager; each step's intermediates are freed when the step ends.
      *
      * @param conditional   text encodings of the prompts (batch, tokens, width)
-     * @param unconditional encodings of the negative prompts, same shape; ignored when {@code guidance <= 1}
+     * @param unconditional encodings of the negative prompts, same shape; ignored, and may be null, when
+     *                      {@code guidance <= 1}
      * @param guidance      classifier-free guidance scale; 1 runs the conditional branch only
      * @param noiseSource   the fresh noise of stochastic samplers
      */
