@@ -1,29 +1,33 @@
 package dev.perfusion.djl.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.weights.WeightStore;
+import java.util.List;
+import java.util.Locale;
 
-/** Group normalisation of (batch, channels, ...) with per-channel scale and shift, like {@code nn.GroupNorm}. */
+/**
+ * Group normalisation of (batch, channels, ...) with per-channel scale and shift, like {@code nn.GroupNorm}, by
+ * PyTorch's own {@code group_norm} kernel (through a {@link TorchScriptFunction}, since DJL has none).
+ */
 public final class GroupNorm {
 
-    private final int groups;
-    private final float eps;
     private final NDArray weight;
     private final NDArray bias;
-    /** Unit scale and zero shift for the per-group normalisation, by normalised width; owned by the weights' manager. */
-    private final java.util.Map<Long, NDArray[]> identity = new java.util.concurrent.ConcurrentHashMap<>();
+    private final TorchScriptFunction norm;
+    private final TorchScriptFunction normSilu;
 
     public GroupNorm(int groups, double eps, NDArray weight, NDArray bias) {
         long channels = weight.getShape().get(0);
         if (groups <= 0 || channels % groups != 0) {
             throw new IllegalArgumentException(channels + " channels cannot be split into " + groups + " groups");
         }
-        this.groups = groups;
-        this.eps = (float) eps;
-        this.weight = weight.reshape(1, channels, 1, 1);
-        this.bias = bias.reshape(1, channels, 1, 1);
+        this.weight = weight;
+        this.bias = bias;
+        String call = String.format(Locale.ROOT, "torch.group_norm(x, %d, weight, bias, %s)", groups,
+                Double.toString(eps).toLowerCase(Locale.ROOT));
+        this.norm = TorchScriptFunction.of(List.of("x", "weight", "bias"), call);
+        this.normSilu = TorchScriptFunction.of(List.of("x", "weight", "bias"), "torch.silu(" + call + ")");
     }
 
     public static GroupNorm load(WeightStore store, String key, int groups, long channels, double eps)
@@ -33,13 +37,11 @@ public final class GroupNorm {
 
     /** {@code x}: (batch, channels, height, width). */
     public NDArray forward(NDArray x) {
-        Shape shape = x.getShape();
-        NDArray grouped = x.reshape(shape.get(0), groups, -1);
-        long width = grouped.getShape().get(2);
-        NDArray[] unit = identity.computeIfAbsent(width, w -> new NDArray[] {
-            weight.getManager().ones(new Shape(w)), weight.getManager().zeros(new Shape(w))});
-        NDArray normalized = ai.djl.nn.norm.LayerNorm.layerNorm(grouped, new Shape(width), unit[0], unit[1], eps)
-                .singletonOrThrow();
-        return normalized.reshape(shape).mul(weight).add(bias);
+        return norm.apply(x, weight, bias);
+    }
+
+    /** SiLU of the normalised {@code x}, the pre-activation of ResNet blocks and output heads, in one call. */
+    public NDArray forwardSilu(NDArray x) {
+        return normSilu.apply(x, weight, bias);
     }
 }

@@ -1,12 +1,12 @@
 package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.nn.FusedAttention;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Projection;
+import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.WeightStore;
 
 /**
@@ -14,13 +14,6 @@ import dev.perfusion.djl.weights.WeightStore;
  * the text encodings). The key and value projections are replaceable, which is where Perfusion's edit goes.
  */
 final class Attention {
-
-    /**
-     * Attention scores computed at once: 4 Mi floats (16 MB), so a chunk's scores stay in a typical L3 cache between
-     * the matmul, the softmax and the second matmul. Measured on SD 1.5's 4096-token layers (2 threads, 32 MB L3):
-     * 535 ms per layer at this size against 984 ms for 64 MB chunks.
-     */
-    private static final long MAX_SCORES = 1L << 22;
 
     private final Linear toQ;
     private final Linear toK;
@@ -67,38 +60,22 @@ final class Attention {
 
     /** {@code x}: (batch, tokens, query); {@code context}: (batch, keys, context), or {@code x} itself. */
     NDArray forward(NDArray x, NDArray context) {
-        return forward(x, context, MAX_SCORES);
+        return Scoped.run(() -> compute(x, context), x, context);
     }
 
-    /** As {@link #forward(NDArray, NDArray)}, computing at most {@code maxScores} attention scores at once. */
-    NDArray forward(NDArray x, NDArray context, long maxScores) {
+    private NDArray compute(NDArray x, NDArray context) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         NDArray q = toQ.forward(x);
-        NDArray k = key.forward(context);
-        NDArray v = value.forward(context);
         long inner = q.getShape().get(2);
-        long headDim = inner / heads;
-        long keys = k.getShape().get(1);
-        long groups = batch * heads;
-        // One contiguous copy each, laid out (batch * heads, tokens, dim): per-chunk matmuls then need no copies.
-        q = q.mul(1.0 / Math.sqrt(headDim)).reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3)
-                .reshape(groups, tokens, headDim);
-        k = k.reshape(batch, keys, heads, headDim).transpose(0, 2, 3, 1).reshape(groups, headDim, keys);
-        v = v.reshape(batch, keys, heads, headDim).transpose(0, 2, 1, 3).reshape(groups, keys, headDim);
-        long chunk = Math.max(1, maxScores / (groups * keys));
-        NDArray out;
-        if (chunk >= tokens) {
-            out = q.matMul(k).softmax(-1).matMul(v);
-        } else {
-            NDList parts = new NDList();
-            for (long start = 0; start < tokens; start += chunk) {
-                NDArray rows = q.get(new NDIndex(":, {}:{}", start, Math.min(tokens, start + chunk)));
-                parts.add(rows.matMul(k).softmax(-1).matMul(v));
-            }
-            out = NDArrays.concat(parts, 1);
-        }
-        out = out.reshape(batch, heads, tokens, headDim);
+        NDArray out = FusedAttention.apply(splitHeads(q), splitHeads(key.forward(context)),
+                splitHeads(value.forward(context)));
         return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
+    }
+
+    /** (batch, tokens, heads * dim) to a (batch, heads, tokens, dim) view. */
+    private NDArray splitHeads(NDArray t) {
+        Shape shape = t.getShape();
+        return t.reshape(shape.get(0), shape.get(1), heads, shape.get(2) / heads).transpose(0, 2, 1, 3);
     }
 }

@@ -1,10 +1,11 @@
 package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.WeightStore;
 
 /** Self-attention, cross-attention and a GEGLU feed-forward, each pre-normed and residual. */
@@ -48,13 +49,19 @@ final class BasicTransformerBlock {
     }
 
     NDArray forward(NDArray x, NDArray context) {
-        NDArray normed = norm1.forward(x);
-        x = x.add(attn1.forward(normed, normed));
-        x = x.add(attn2.forward(norm2.forward(x), context));
-        NDArray projected = ffIn.forward(norm3.forward(x));
-        long half = projected.getShape().get(2) / 2;
-        NDArray hidden = projected.get(":, :, :" + half);
-        NDArray gate = projected.get(":, :, " + half + ":");
-        return x.add(ffOut.forward(hidden.mul(Activation.gelu(gate))));
+        NDArray selfAttended = Scoped.run(() -> {
+            NDArray normed = norm1.forward(x);
+            return x.add(attn1.forward(normed, normed));
+        }, x);
+        NDArray crossAttended = Scoped.run(() -> selfAttended.add(attn2.forward(norm2.forward(selfAttended), context)),
+                selfAttended, context);
+        selfAttended.close();
+        NDArray out = Scoped.run(() -> crossAttended.add(feedForward(norm3.forward(crossAttended))), crossAttended);
+        crossAttended.close();
+        return out;
+    }
+
+    private NDArray feedForward(NDArray x) {
+        return ffOut.forward(Activations.geglu(ffIn.forward(x)));
     }
 }

@@ -6,6 +6,7 @@ import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.WeightStore;
 
 /**
@@ -49,12 +50,16 @@ public final class ResnetBlock2D {
 
     /** {@code timeEmbedding}: (batch, timeEmbedDim), or null for blocks without one. */
     public NDArray forward(NDArray x, NDArray timeEmbedding) {
-        NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+        return Scoped.run(() -> compute(x, timeEmbedding), x, timeEmbedding);
+    }
+
+    private NDArray compute(NDArray x, NDArray timeEmbedding) {
+        NDArray h = conv1.forward(norm1.forwardSilu(x));
         if (timeEmbProj != null) {
             NDArray t = timeEmbProj.forward(Activations.silu(timeEmbedding));
             h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
         }
-        h = conv2.forward(Activations.silu(norm2.forward(h)));
+        h = conv2.forward(norm2.forwardSilu(h));
         return (shortcut != null ? shortcut.forward(x) : x).add(h);
     }
 }

@@ -5,6 +5,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.WeightStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,10 @@ final class Transformer2DModel {
     }
 
     NDArray forward(NDArray x, NDArray context) {
+        return Scoped.run(() -> compute(x, context), x, context);
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         long b = x.getShape().get(0);
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
@@ -66,7 +71,9 @@ final class Transformer2DModel {
             hidden = linearIn.forward(hidden);
         }
         for (BasicTransformerBlock block : blocks) {
-            hidden = block.forward(hidden, context);
+            NDArray previous = hidden;
+            hidden = block.forward(previous, context);
+            previous.close();
         }
         if (linearOut != null) {
             hidden = linearOut.forward(hidden);

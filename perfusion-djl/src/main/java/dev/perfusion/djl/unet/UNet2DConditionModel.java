@@ -104,7 +104,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
         for (UpBlock block : upBlocks) {
             x = block.forward(x, time, context, skips);
         }
-        return convOut.forward(Activations.silu(convNormOut.forward(x)));
+        return convOut.forward(convNormOut.forwardSilu(x));
     }
 
     /** Sinusoidal timestep features, computed in float32 in diffusers' order. */

@@ -2,7 +2,6 @@ package dev.perfusion.djl.vae;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.unet.ResnetBlock2D;
@@ -70,6 +69,6 @@ final class Decoder {
                 x = upsamplers.get(level).forward(x);
             }
         }
-        return convOut.forward(Activations.silu(normOut.forward(x)));
+        return convOut.forward(normOut.forwardSilu(x));
     }
 }

@@ -2,7 +2,6 @@ package dev.perfusion.djl.vae;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.unet.Downsample2D;
@@ -67,6 +66,6 @@ final class Encoder {
                 x = downsamplers.get(level).forward(x);
             }
         }
-        return convOut.forward(Activations.silu(normOut.forward(mid.forward(x))));
+        return convOut.forward(normOut.forwardSilu(mid.forward(x)));
     }
 }

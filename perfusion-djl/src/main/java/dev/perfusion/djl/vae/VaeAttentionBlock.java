@@ -2,8 +2,10 @@ package dev.perfusion.djl.vae;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.nn.FusedAttention;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.Keys;
 import dev.perfusion.djl.weights.WeightStore;
 
@@ -43,13 +45,17 @@ final class VaeAttentionBlock {
     }
 
     NDArray forward(NDArray x) {
+        return Scoped.run(() -> compute(x), x);
+    }
+
+    private NDArray compute(NDArray x) {
         long b = x.getShape().get(0);
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         NDArray tokens = norm.forward(x).reshape(b, c, h * w).transpose(0, 2, 1);
-        NDArray scores = q.forward(tokens).mul(1.0 / Math.sqrt(c)).matMul(k.forward(tokens).transpose(0, 2, 1));
-        NDArray attended = out.forward(scores.softmax(-1).matMul(v.forward(tokens)));
-        return attended.transpose(0, 2, 1).reshape(b, c, h, w).add(x);
+        NDArray attended = FusedAttention.apply(q.forward(tokens).expandDims(1), k.forward(tokens).expandDims(1),
+                v.forward(tokens).expandDims(1));
+        return out.forward(attended.reshape(b, h * w, c)).transpose(0, 2, 1).reshape(b, c, h, w).add(x);
     }
 }
