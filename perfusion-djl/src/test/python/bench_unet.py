@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Peer benchmark: time per UNet step of perfusion-djl and of diffusers, on the same weights and inputs, in one run.
 
-    python3 perfusion-djl/src/test/python/bench_unet.py [--iterations N] [--configs small,sd15]
+    python3 perfusion-djl/src/test/python/bench_unet.py [--iterations N] [--rounds R] [--warmup-seconds S]
+                                                        [--configs small,sd15]
 
 Needs torch and diffusers (see make_fixtures.py) and a built project (mvn -DskipTests install). "small" is the
 fixture UNet at 16x16 latents; "sd15" is Stable Diffusion 1.5's UNet shapes with random weights at 64x64 latents
 (written once to a cache folder, about 3.4 GB). Inference: batch 2 (a guidance pair), no gradients. Training: batch
-1, forward and backward to the text encodings with the UNet frozen. Prints a Markdown table of median milliseconds.
+1, forward and backward to the text encodings with the UNet frozen. Each side warms up for at least one step and S
+seconds, then times N steps; the sides alternate for R rounds, so that a shared machine's drifts hit both. Prints a
+Markdown table of the median over all timed steps, in milliseconds.
 """
 import argparse
 import json
@@ -38,17 +41,20 @@ def sd15_unet():
     return folder
 
 
-def median_ms(iterations, step):
+def times_ms(iterations, warmup_seconds, step):
+    warmup_end = time.perf_counter() + warmup_seconds
     step()
+    while time.perf_counter() < warmup_end:
+        step()
     times = []
     for _ in range(iterations):
         start = time.perf_counter()
         step()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return times
 
 
-def time_diffusers(folder, inputs, iterations):
+def time_diffusers(folder, inputs, iterations, warmup_seconds):
     from diffusers import UNet2DConditionModel
     unet = UNet2DConditionModel.from_pretrained(folder).eval()
     unet.requires_grad_(False)
@@ -64,7 +70,8 @@ def time_diffusers(folder, inputs, iterations):
         out.square().mean().backward()
         text.grad.numpy()
 
-    return {"inference_ms": median_ms(iterations, inference), "training_ms": median_ms(iterations, training)}
+    return {"inference_ms": times_ms(iterations, warmup_seconds, inference),
+            "training_ms": times_ms(iterations, warmup_seconds, training)}
 
 
 def java_classpath():
@@ -75,16 +82,19 @@ def java_classpath():
                             cp_file.read_text().strip()])
 
 
-def time_java(folder, inputs_file, iterations, classpath):
+def time_java(folder, inputs_file, iterations, warmup_seconds, classpath):
     out = subprocess.run(["java", "-Dai.djl.offline=true", "-cp", classpath,
                           "dev.perfusion.djl.bench.UNetStepBenchmark", str(folder), str(inputs_file),
-                          str(iterations)], cwd=MODULE, check=True, capture_output=True, text=True).stdout
+                          str(iterations), str(warmup_seconds)],
+                         cwd=MODULE, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--warmup-seconds", type=float, default=5.0)
     parser.add_argument("--configs", default="small,sd15")
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count())
@@ -98,12 +108,22 @@ def main():
                   "encoder_hidden_states": torch.randn(2, 77, context_dim)}
         inputs_file = CACHE / f"{name}-inputs.safetensors"
         save_file(inputs, inputs_file)
-        java = time_java(folder, inputs_file, args.iterations, classpath)
-        peer = time_diffusers(folder, inputs, args.iterations)
-        rows.append((name, side, java, peer))
+        java = {"inference_ms": [], "training_ms": []}
+        peer = {"inference_ms": [], "training_ms": []}
+        for _ in range(args.rounds):
+            for side_times, run in ((java, lambda: time_java(folder, inputs_file, args.iterations,
+                                                              args.warmup_seconds, classpath)),
+                                    (peer, lambda: time_diffusers(folder, inputs, args.iterations,
+                                                                  args.warmup_seconds))):
+                for key, values in run().items():
+                    if key in side_times:
+                        side_times[key].extend(values)
+        rows.append((name, side, {k: statistics.median(v) for k, v in java.items()},
+                     {k: statistics.median(v) for k, v in peer.items()}))
     import diffusers
     print(f"\nCPU: {platform.processor() or platform.machine()}, {os.cpu_count()} threads; torch {torch.__version__}, "
-          f"diffusers {diffusers.__version__}; median of {args.iterations} after one warm-up\n")
+          f"diffusers {diffusers.__version__}; median of {args.rounds} rounds x {args.iterations} steps, "
+          f"each side warmed up for {args.warmup_seconds:g} s\n")
     print("| UNet | latents | perfusion-djl inference ms | diffusers inference ms | perfusion-djl training ms "
           "| diffusers training ms |")
     print("|---|---|---|---|---|---|")
