@@ -1,6 +1,7 @@
 package dev.perfusion.djl.nn;
 
 import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -74,7 +75,12 @@ public final class TorchScriptFunction {
         try {
             return JniUtils.loadModule(owner, new ByteArrayInputStream(archive(source)), false, false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot compile TorchScript:\n" + source, e);
+            owner.close();
+            throw new UncheckedIOException("cannot write the TorchScript archive of:\n" + source, e);
+        } catch (EngineException e) {
+            owner.close();
+            throw new IllegalArgumentException("libtorch cannot compile this TorchScript:\n" + source + "\n"
+                    + e.getMessage(), e);
         }
     }
 
