@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Peer benchmark: time per UNet step of perfusion-djl and of diffusers, on the same weights and inputs, in one run.
 
-    python3 perfusion-djl/src/test/python/bench_unet.py [--iterations N] [--rounds R] [--warmup-seconds S]
-                                                        [--configs small,sd15]
+    python3 perfusion-djl/src/test/python/bench_unet.py [--iterations N] [--small-iterations M] [--rounds R]
+                                                        [--warmup-seconds S] [--configs small,sd15]
 
 Needs torch and diffusers (see make_fixtures.py) and a built project (mvn -DskipTests install). "small" is the
 fixture UNet at 16x16 latents; "sd15" is Stable Diffusion 1.5's UNet shapes with random weights at 64x64 latents
 (written once to a cache folder, about 3.4 GB). Inference: batch 2 (a guidance pair), no gradients. Training: batch
 1, forward and backward to the text encodings with the UNet frozen. Each side warms up for at least one step and S
-seconds, then times N steps; the sides alternate for R rounds, so that a shared machine's drifts hit both. Prints a
-Markdown table of the median over all timed steps, in milliseconds.
+seconds, then times N steps (M for small); the sides alternate for R rounds, so that a shared machine's drifts hit
+both. Prints a Markdown table of the median over all timed steps, in milliseconds.
 """
 import argparse
 import json
@@ -92,7 +92,8 @@ def time_java(folder, inputs_file, iterations, warmup_seconds, classpath):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--iterations", type=int, default=3)
+    parser.add_argument("--iterations", type=int, default=3, help="timed steps per round for sd15")
+    parser.add_argument("--small-iterations", type=int, default=30, help="timed steps per round for small")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--warmup-seconds", type=float, default=5.0)
     parser.add_argument("--configs", default="small,sd15")
@@ -106,14 +107,15 @@ def main():
         torch.manual_seed(1)
         inputs = {"latents": torch.randn(2, 4, side, side), "timesteps": torch.tensor([500, 500]),
                   "encoder_hidden_states": torch.randn(2, 77, context_dim)}
+        iterations = args.small_iterations if name == "small" else args.iterations
         inputs_file = CACHE / f"{name}-inputs.safetensors"
         save_file(inputs, inputs_file)
         java = {"inference_ms": [], "training_ms": []}
         peer = {"inference_ms": [], "training_ms": []}
         for _ in range(args.rounds):
-            for side_times, run in ((java, lambda: time_java(folder, inputs_file, args.iterations,
+            for side_times, run in ((java, lambda: time_java(folder, inputs_file, iterations,
                                                               args.warmup_seconds, classpath)),
-                                    (peer, lambda: time_diffusers(folder, inputs, args.iterations,
+                                    (peer, lambda: time_diffusers(folder, inputs, iterations,
                                                                   args.warmup_seconds))):
                 for key, values in run().items():
                     if key in side_times:
@@ -122,8 +124,8 @@ def main():
                      {k: statistics.median(v) for k, v in peer.items()}))
     import diffusers
     print(f"\nCPU: {platform.processor() or platform.machine()}, {os.cpu_count()} threads; torch {torch.__version__}, "
-          f"diffusers {diffusers.__version__}; median of {args.rounds} rounds x {args.iterations} steps, "
-          f"each side warmed up for {args.warmup_seconds:g} s\n")
+          f"diffusers {diffusers.__version__}; median of {args.rounds} rounds x {args.small_iterations} (small) or "
+          f"{args.iterations} (sd15) steps, each side warmed up for {args.warmup_seconds:g} s\n")
     print("| UNet | latents | perfusion-djl inference ms | diffusers inference ms | perfusion-djl training ms "
           "| diffusers training ms |")
     print("|---|---|---|---|---|---|")
