@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
+import dev.perfusion.djl.nn.Layout;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.WeightStore;
@@ -78,7 +79,7 @@ final class Transformer2DModel {
         if (linearOut != null) {
             hidden = linearOut.forward(hidden);
         }
-        hidden = hidden.reshape(b, h, w, c).transpose(0, 3, 1, 2);
+        hidden = Layout.contiguous(hidden.reshape(b, h, w, c).transpose(0, 3, 1, 2));
         if (convOut != null) {
             hidden = convOut.forward(hidden);
         }
