@@ -27,16 +27,6 @@ final class DdimSampler implements Sampler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int index) {
-        return sample;
-    }
-
-    @Override
     public NDArray step(NDArray modelOutput, int index, NDArray sample) {
         int t = (int) timesteps[index];
         int prev = t - stride;

@@ -32,16 +32,6 @@ final class DpmSolverPlusPlus2M implements Sampler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int index) {
-        return sample;
-    }
-
-    @Override
     public NDArray step(NDArray modelOutput, int index, NDArray sample) {
         double alphaS = alpha(sigmas[index]);
         double sigmaS = sigmas[index] * alphaS;

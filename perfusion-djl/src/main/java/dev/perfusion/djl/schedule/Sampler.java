@@ -13,11 +13,15 @@ public interface Sampler extends AutoCloseable {
     /** The UNet timestep of each step, in order. */
     double[] timesteps();
 
-    /** The standard deviation to scale unit initial noise by. */
-    double initNoiseSigma();
+    /** The standard deviation to scale unit initial noise by; 1 for samplers that work in the latents' own scale. */
+    default double initNoiseSigma() {
+        return 1.0;
+    }
 
-    /** The sample as the UNet should see it at step {@code index}. */
-    NDArray scaleModelInput(NDArray sample, int index);
+    /** The sample as the UNet should see it at step {@code index}; as it is, unless the sampler rescales it. */
+    default NDArray scaleModelInput(NDArray sample, int index) {
+        return sample;
+    }
 
     /** The sample after step {@code index}, from the model's output at that step. */
     NDArray step(NDArray modelOutput, int index, NDArray sample);
