@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  *
  * <p>DJL attaches each result to its first operand's manager. Without scopes, every intermediate of a UNet step
  * would live until the step's manager closes, and each operation would write to fresh memory that the kernel must
- * first fault in: on this project's CI machine that costs 0.3 ms per 256 KB result and doubled the time of the small
- * test UNet. Freed promptly, the same few blocks of memory are handed back operation after operation.
+ * first fault in: on this project's CI machine an addition with a 256 KB result took 0.4 ms that way against 10 us
+ * when each result was freed at once. Freed promptly, the same few blocks of memory are handed back operation after
+ * operation.
  *
  * <p>Autograd keeps its own references to the tensors a backward pass needs, so scoping is safe while gradients are
  * recorded; only the Java handles of intermediates go.
