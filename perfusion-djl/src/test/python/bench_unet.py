@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """Peer benchmark: time per UNet step of perfusion-djl and of diffusers, on the same weights and inputs, in one run.
 
-    python3 perfusion-djl/src/test/python/bench_unet.py [--iterations N] [--small-iterations M] [--rounds R]
+    python3 perfusion-djl/src/test/python/bench_unet.py [--turns N] [--small-turns M] [--small-turn-steps K]
                                                         [--warmup-seconds S] [--configs small,sd15]
 
 Needs torch and diffusers (see make_fixtures.py) and a built project (mvn -DskipTests install). "small" is the
 fixture UNet at 16x16 latents; "sd15" is Stable Diffusion 1.5's UNet shapes with random weights at 64x64 latents
 (written once to a cache folder, about 3.4 GB). Inference: batch 2 (a guidance pair), no gradients. Training: batch
-1, forward and backward to the text encodings with the UNet frozen. Each side warms up for at least one step and S
-seconds, then times N steps (M for small); the sides alternate for R rounds, so that a shared machine's drifts hit
-both. Prints a Markdown table of the median over all timed steps, in milliseconds.
+1, forward and backward to the text encodings with the UNet frozen.
+
+Both models stay loaded (the Java side in a child process, UNetStepBenchmark) and the sides take turns: each warms
+up for at least one step and S seconds, then they alternate N turns of one step each (sd15) or M turns of K steps
+(small, where the first step of each turn, cold from the other side's run, is not counted). A shared machine's drift
+therefore falls on both sides alike, and the ratio of neighbouring turns is a fair comparison even when absolute
+times wander. Prints a Markdown table: the median step of each side, the median over turns of the ratio of the
+sides' median steps, and the mean process CPU time per step (all threads), in milliseconds.
 """
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -41,37 +45,95 @@ def sd15_unet():
     return folder
 
 
-def times_ms(iterations, warmup_seconds, step):
-    warmup_end = time.perf_counter() + warmup_seconds
-    step()
-    while time.perf_counter() < warmup_end:
-        step()
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+class JavaSide:
+    """The port, in a child JVM that runs one step per command."""
+
+    def __init__(self, folder, inputs_file, classpath):
+        self.process = subprocess.Popen(
+            ["java", "-Dai.djl.offline=true", "-cp", classpath, "dev.perfusion.djl.bench.UNetStepBenchmark",
+             str(folder), str(inputs_file)],
+            cwd=MODULE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        ready = self.process.stdout.readline()
+        if not ready.startswith("ready"):
+            raise RuntimeError(f"the Java benchmark did not start: {ready!r}")
+
+    def steps(self, kind, count):
+        self.process.stdin.write(f"{kind} {count}\n")
+        self.process.stdin.flush()
+        times = []
+        for _ in range(count):
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the Java benchmark exited during a {kind} step")
+            wall, cpu = line.split()
+            times.append((float(wall), float(cpu)))
+        return times
+
+    def close(self):
+        self.process.stdin.write("quit\n")
+        self.process.stdin.close()
+        self.process.wait()
 
 
-def time_diffusers(folder, inputs, iterations, warmup_seconds):
-    from diffusers import UNet2DConditionModel
-    unet = UNet2DConditionModel.from_pretrained(folder).eval()
-    unet.requires_grad_(False)
-    latents, timesteps, context = inputs["latents"], inputs["timesteps"], inputs["encoder_hidden_states"]
+class DiffusersSide:
+    """diffusers' UNet2DConditionModel in this process."""
 
-    def inference():
-        with torch.no_grad():
-            unet(latents, timesteps, encoder_hidden_states=context).sample.numpy()
+    def __init__(self, folder, inputs):
+        from diffusers import UNet2DConditionModel
+        self.unet = UNet2DConditionModel.from_pretrained(folder).eval()
+        self.unet.requires_grad_(False)
+        self.inputs = inputs
 
-    def training():
-        text = context[:1].clone().requires_grad_(True)
-        out = unet(latents[:1], timesteps[:1], encoder_hidden_states=text).sample
-        out.square().mean().backward()
-        text.grad.numpy()
+    def steps(self, kind, count):
+        return [self.step(kind) for _ in range(count)]
 
-    return {"inference_ms": times_ms(iterations, warmup_seconds, inference),
-            "training_ms": times_ms(iterations, warmup_seconds, training)}
+    def step(self, kind):
+        latents, timesteps, context = (self.inputs[k] for k in ("latents", "timesteps", "encoder_hidden_states"))
+        wall, cpu = time.perf_counter(), time.process_time()
+        if kind == "inference":
+            with torch.no_grad():
+                self.unet(latents, timesteps, encoder_hidden_states=context).sample.numpy()
+        else:
+            text = context[:1].clone().requires_grad_(True)
+            self.unet(latents[:1], timesteps[:1], encoder_hidden_states=text).sample.square().mean().backward()
+            text.grad.numpy()
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+    def close(self):
+        pass
+
+
+def lockstep(sides, kind, turns, turn_steps, warmup_seconds):
+    """Warms each side up, then gives the sides `turns` alternating turns of `turn_steps` steps each. Returns, per
+    side, the (wall, cpu) ms of each turn's steps, without the first step of a turn when a turn has several (it pays
+    for the caches and threads the other side left cold, which a sampler's steps back to back do not)."""
+    for side in sides:
+        warmup_end = time.perf_counter() + warmup_seconds
+        side.steps(kind, 1)
+        while time.perf_counter() < warmup_end:
+            side.steps(kind, 1)
+    timed = [[] for _ in sides]
+    for turn in range(turns):
+        order = range(len(sides)) if turn % 2 == 0 else reversed(range(len(sides)))
+        for index in order:
+            steps = sides[index].steps(kind, turn_steps)
+            timed[index].append(steps[1:] if turn_steps > 1 else steps)
+    return timed
+
+
+def median_of(turns, field):
+    return statistics.median(step[field] for turn in turns for step in turn)
+
+
+def mean_of(turns, field):
+    """A mean, not a median: the JVM reports process CPU time in 10 ms ticks."""
+    return statistics.fmean(step[field] for turn in turns for step in turn)
+
+
+def turn_ratio(ours, peer):
+    """Median over turns of (our median step / their median step) for the turns that ran side by side."""
+    return statistics.median(statistics.median(w for w, _ in a) / statistics.median(w for w, _ in b)
+                             for a, b in zip(ours, peer))
 
 
 def java_classpath():
@@ -82,19 +144,11 @@ def java_classpath():
                             cp_file.read_text().strip()])
 
 
-def time_java(folder, inputs_file, iterations, warmup_seconds, classpath):
-    out = subprocess.run(["java", "-Dai.djl.offline=true", "-cp", classpath,
-                          "dev.perfusion.djl.bench.UNetStepBenchmark", str(folder), str(inputs_file),
-                          str(iterations), str(warmup_seconds)],
-                         cwd=MODULE, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--iterations", type=int, default=3, help="timed steps per round for sd15")
-    parser.add_argument("--small-iterations", type=int, default=30, help="timed steps per round for small")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--turns", type=int, default=6, help="turns per side for sd15, one step each")
+    parser.add_argument("--small-turns", type=int, default=10, help="turns per side for small")
+    parser.add_argument("--small-turn-steps", type=int, default=20, help="steps per turn for small")
     parser.add_argument("--warmup-seconds", type=float, default=5.0)
     parser.add_argument("--configs", default="small,sd15")
     args = parser.parse_args()
@@ -103,35 +157,33 @@ def main():
     classpath = java_classpath()
     rows = []
     for name in args.configs.split(","):
-        folder, side, context_dim = (FIXTURE_UNET, 16, 32) if name == "small" else (sd15_unet(), 64, 768)
+        folder, size, context_dim = (FIXTURE_UNET, 16, 32) if name == "small" else (sd15_unet(), 64, 768)
         torch.manual_seed(1)
-        inputs = {"latents": torch.randn(2, 4, side, side), "timesteps": torch.tensor([500, 500]),
+        inputs = {"latents": torch.randn(2, 4, size, size), "timesteps": torch.tensor([500, 500]),
                   "encoder_hidden_states": torch.randn(2, 77, context_dim)}
-        iterations = args.small_iterations if name == "small" else args.iterations
         inputs_file = CACHE / f"{name}-inputs.safetensors"
         save_file(inputs, inputs_file)
-        java = {"inference_ms": [], "training_ms": []}
-        peer = {"inference_ms": [], "training_ms": []}
-        for _ in range(args.rounds):
-            for side_times, run in ((java, lambda: time_java(folder, inputs_file, iterations,
-                                                              args.warmup_seconds, classpath)),
-                                    (peer, lambda: time_diffusers(folder, inputs, iterations,
-                                                                  args.warmup_seconds))):
-                for key, values in run().items():
-                    if key in side_times:
-                        side_times[key].extend(values)
-        rows.append((name, side, {k: statistics.median(v) for k, v in java.items()},
-                     {k: statistics.median(v) for k, v in peer.items()}))
+        turns, turn_steps = (args.small_turns, args.small_turn_steps) if name == "small" else (args.turns, 1)
+        sides = [JavaSide(folder, inputs_file, classpath), DiffusersSide(folder, inputs)]
+        try:
+            for kind in ("inference", "training"):
+                ours, peer = lockstep(sides, kind, turns, turn_steps, args.warmup_seconds)
+                rows.append((name, size, kind, median_of(ours, 0), median_of(peer, 0), turn_ratio(ours, peer),
+                             mean_of(ours, 1), mean_of(peer, 1)))
+        finally:
+            for side in sides:
+                side.close()
     import diffusers
     print(f"\nCPU: {platform.processor() or platform.machine()}, {os.cpu_count()} threads; torch {torch.__version__}, "
-          f"diffusers {diffusers.__version__}; median of {args.rounds} rounds x {args.small_iterations} (small) or "
-          f"{args.iterations} (sd15) steps, each side warmed up for {args.warmup_seconds:g} s\n")
-    print("| UNet | latents | perfusion-djl inference ms | diffusers inference ms | perfusion-djl training ms "
-          "| diffusers training ms |")
-    print("|---|---|---|---|---|---|")
-    for name, side, java, peer in rows:
-        print(f"| {name} | {side}x{side} | {java['inference_ms']:.1f} | {peer['inference_ms']:.1f} | "
-              f"{java['training_ms']:.1f} | {peer['training_ms']:.1f} |")
+          f"diffusers {diffusers.__version__}; the sides alternate in {args.small_turns} turns of "
+          f"{args.small_turn_steps} steps (small) or {args.turns} turns of one step (sd15) each, after "
+          f"{args.warmup_seconds:g} s of warm-up\n")
+    print("| UNet | latents | step | perfusion-djl ms | diffusers ms | ratio (median over turns) "
+          "| perfusion-djl CPU ms (mean) | diffusers CPU ms (mean) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, size, kind, ours, peer, ratio, ours_cpu, peer_cpu in rows:
+        print(f"| {name} | {size}x{size} | {kind} | {ours:.1f} | {peer:.1f} | {ratio:.3f} | {ours_cpu:.1f} "
+              f"| {peer_cpu:.1f} |")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.nn.Activations;
+import dev.perfusion.djl.nn.Geglu;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Scoped;
@@ -16,11 +16,11 @@ final class BasicTransformerBlock {
     private final LayerNorm norm2;
     private final Attention attn2;
     private final LayerNorm norm3;
-    private final Linear ffIn;
+    private final Geglu ffIn;
     private final Linear ffOut;
 
     private BasicTransformerBlock(LayerNorm norm1, Attention attn1, LayerNorm norm2, Attention attn2,
-            LayerNorm norm3, Linear ffIn, Linear ffOut) {
+            LayerNorm norm3, Geglu ffIn, Linear ffOut) {
         this.norm1 = norm1;
         this.attn1 = attn1;
         this.norm2 = norm2;
@@ -40,7 +40,7 @@ final class BasicTransformerBlock {
                 LayerNorm.load(store, prefix + ".norm2", dim, 1e-5),
                 Attention.load(store, prefix + ".attn2", dim, contextDim, heads, headDim),
                 LayerNorm.load(store, prefix + ".norm3", dim, 1e-5),
-                Linear.load(store, prefix + ".ff.net.0.proj", dim, ff * 2, true),
+                Geglu.load(store, prefix + ".ff.net.0.proj", dim, ff),
                 Linear.load(store, prefix + ".ff.net.2", ff, dim, true));
     }
 
@@ -62,6 +62,6 @@ final class BasicTransformerBlock {
     }
 
     private NDArray feedForward(NDArray x) {
-        return ffOut.forward(Activations.geglu(ffIn.forward(x)));
+        return ffOut.forward(ffIn.forward(x));
     }
 }

@@ -67,7 +67,9 @@ final class Transformer2DModel {
         if (convIn != null) {
             hidden = convIn.forward(hidden);
         }
-        hidden = hidden.transpose(0, 2, 3, 1).reshape(b, h * w, c);
+        // Row-major tokens: the permuted view would pass its layout on to every residual sum (diffusers' sums take
+        // the attention output's layout instead), and each layer norm after it would copy it back.
+        hidden = Layout.contiguous(hidden.transpose(0, 2, 3, 1).reshape(b, h * w, c));
         if (linearIn != null) {
             hidden = linearIn.forward(hidden);
         }

@@ -71,14 +71,6 @@ class TorchScriptFunctionTest {
     }
 
     @Test
-    void gegluGatesTheFirstHalfByTheGeluOfTheSecond() {
-        NDArray x = manager.randomNormal(new Shape(2, 5, 8));
-        NDArray expected = x.get(":, :, :4").mul(ai.djl.nn.Activation.gelu(x.get(":, :, 4:")));
-
-        assertThat(Fixtures.maxRelativeError(Activations.geglu(x), expected)).isLessThan(1e-6);
-    }
-
-    @Test
     void refusesAWrongNumberOfInputs() {
         NDArray x = manager.ones(new Shape(2));
 
