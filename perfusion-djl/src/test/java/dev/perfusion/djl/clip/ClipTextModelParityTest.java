@@ -9,36 +9,26 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.core.safetensors.SafeTensorsWriter;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Hidden states against transformers' CLIPTextModel on the fixture weights. */
 class ClipTextModelParityTest {
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = DjlRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
 
     @Test
     void hiddenStatesMatchTheReference() throws IOException {
-        try (ClipTextModel model = ClipTextModel.load(Fixtures.MODEL.resolve("text_encoder"), manager);
+        try (ClipTextModel model = ClipTextModel.load(Fixtures.MODEL.resolve("text_encoder"), ENGINE.manager());
                 SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
-                NDManager m = manager.newSubManager()) {
+                NDManager m = ENGINE.manager().newSubManager()) {
             NDArray ids = Fixtures.array(m, ref, "input_ids");
             NDArray expected = Fixtures.array(m, ref, "last_hidden_state");
 
@@ -66,7 +56,7 @@ class ClipTextModelParityTest {
         }
         writer.write(folder.resolve("model.safetensors"));
 
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             assertThatThrownBy(() -> ClipTextModel.load(folder, m))
                     .isInstanceOf(FileFormatException.class)
                     .hasMessageContaining("tensor 'encoder.layers.1.mlp.fc1.weight' has shape (36, 32), "

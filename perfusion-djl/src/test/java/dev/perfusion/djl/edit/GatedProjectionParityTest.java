@@ -12,14 +12,13 @@ import dev.perfusion.core.edit.EditTarget;
 import dev.perfusion.core.edit.GatedRankOneEdit;
 import dev.perfusion.core.edit.MultiConceptMode;
 import dev.perfusion.core.testing.RandomData;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.ejml.data.DMatrixRMaj;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,18 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The DJL projection against the double-precision reference of perfusion-core, in float32. */
 class GatedProjectionParityTest {
 
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
     private static final double TOLERANCE = 1e-4;
-    private static NDManager manager;
-
-    @BeforeAll
-    static void openEngine() {
-        manager = DjlRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        manager.close();
-    }
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -78,7 +69,7 @@ class GatedProjectionParityTest {
             }
         }
 
-        try (NDManager m = manager.newSubManager();
+        try (NDManager m = ENGINE.manager().newSubManager();
                 GatedProjection projection = GatedProjection.of(m, m.create(toFloat(w.data), new Shape(out, in)),
                         reference.plan())) {
             float[] actual = projection.forward(m.create(encodings, new Shape(batch, tokens, in))).toFloatArray();
@@ -107,7 +98,7 @@ class GatedProjectionParityTest {
         RandomData random = new RandomData(3);
         DMatrixRMaj w = random.projection(5, 4);
         float[] e = random.floats(4);
-        try (NDManager m = manager.newSubManager();
+        try (NDManager m = ENGINE.manager().newSubManager();
                 GatedProjection plain = GatedProjection.plain(m, m.create(toFloat(w.data), new Shape(5, 4)))) {
             float[] out = plain.forward(m.create(e, new Shape(1, 4))).toFloatArray();
             for (int r = 0; r < 5; r++) {
@@ -127,7 +118,7 @@ class GatedProjectionParityTest {
         GatedRankOneEdit edit = GatedRankOneEdit.of(random.projection(12, 8), random.covarianceInverse(8),
                 List.of(new EditTarget(random.vector(8), random.vector(12), Gate.INFERENCE)),
                 MultiConceptMode.EXACT);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray wrong = m.zeros(new Shape(8, 12));
             assertThatThrownBy(() -> GatedProjection.of(m, wrong, edit.plan()))
                     .hasMessageContaining("projection weight has shape (8, 12) but the edit was made for (12, 8)");

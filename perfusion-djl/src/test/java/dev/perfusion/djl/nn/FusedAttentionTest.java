@@ -3,32 +3,24 @@ package dev.perfusion.djl.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FusedAttentionTest {
 
-    private static Engine engine;
-    private static NDManager manager;
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
 
     @BeforeAll
     static void open() {
-        engine = DjlRuntime.engine();
-        manager = engine.newBaseManager();
-        manager.getEngine().setRandomSeed(7);
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
+        ENGINE.engine().setRandomSeed(7);
     }
 
     /** The textbook form, {@code softmax(q k^T / sqrt(d)) v}, with explicit operations. */
@@ -39,7 +31,7 @@ class FusedAttentionTest {
 
     @Test
     void equalsSoftmaxOfScaledScoresTimesValues() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray q = m.randomNormal(new Shape(2, 3, 50, 16));
             NDArray k = m.randomNormal(new Shape(2, 3, 77, 16));
             NDArray v = m.randomNormal(new Shape(2, 3, 77, 24));
@@ -53,7 +45,7 @@ class FusedAttentionTest {
 
     @Test
     void acceptsStridedViewsOfTokenMajorProjections() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray projected = m.randomNormal(new Shape(2, 40, 4 * 8));
             NDArray heads = projected.reshape(2, 40, 4, 8).transpose(0, 2, 1, 3);
 
@@ -64,7 +56,7 @@ class FusedAttentionTest {
 
     @Test
     void gradientsEqualThoseOfTheExplicitForm() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray q = m.randomNormal(new Shape(1, 2, 30, 8));
             NDArray k = m.randomNormal(new Shape(1, 2, 20, 8));
             NDArray v = m.randomNormal(new Shape(1, 2, 20, 8));
@@ -85,7 +77,7 @@ class FusedAttentionTest {
         for (NDArray input : inputs) {
             input.setRequiresGradient(true);
         }
-        try (GradientCollector collector = engine.newGradientCollector()) {
+        try (GradientCollector collector = ENGINE.engine().newGradientCollector()) {
             NDArray out = fused ? FusedAttention.apply(inputs[0], inputs[1], inputs[2])
                     : explicit(inputs[0], inputs[1], inputs[2]);
             collector.backward(out.mul(weights).sum());
@@ -95,7 +87,7 @@ class FusedAttentionTest {
 
     @Test
     void refusesArraysWithoutAHeadAxis() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray flat = m.zeros(new Shape(4, 10, 8));
 
             assertThatThrownBy(() -> FusedAttention.apply(flat, flat, flat))

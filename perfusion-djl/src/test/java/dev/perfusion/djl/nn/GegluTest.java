@@ -4,26 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.perfusion.djl.DjlRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.perfusion.djl.testing.EngineScope;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GegluTest {
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = DjlRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
 
     /** Exact GELU, {@code x * Phi(x)}, at 1, -1, 2 and 0.5 (the tanh approximation is off by about 1e-4 here). */
     private static final float[] X = {1f, -1f, 2f, 0.5f};
@@ -33,10 +22,10 @@ class GegluTest {
     @Test
     void gatesTheFirstHalfOfTheProjectionByTheExactGeluOfTheSecond() {
         // Hidden rows scale each input by 3 and add 1; gate rows pass it through unchanged.
-        NDArray identity = manager.eye(4);
+        NDArray identity = ENGINE.manager().eye(4);
         NDArray weight = identity.mul(3).concat(identity, 0);
-        NDArray bias = manager.ones(new Shape(4)).concat(manager.zeros(new Shape(4)), 0);
-        NDArray x = manager.create(X, new Shape(1, 1, 4));
+        NDArray bias = ENGINE.manager().ones(new Shape(4)).concat(ENGINE.manager().zeros(new Shape(4)), 0);
+        NDArray x = ENGINE.manager().create(X, new Shape(1, 1, 4));
 
         float[] out = new Geglu(weight, bias).forward(x).toFloatArray();
 
@@ -47,10 +36,10 @@ class GegluTest {
 
     @Test
     void keepsTheLeadingAxesAndHalvesTheProjectedWidth() {
-        NDArray weight = manager.randomNormal(new Shape(12, 5));
-        NDArray bias = manager.randomNormal(new Shape(12));
+        NDArray weight = ENGINE.manager().randomNormal(new Shape(12, 5));
+        NDArray bias = ENGINE.manager().randomNormal(new Shape(12));
 
-        assertThat(new Geglu(weight, bias).forward(manager.randomNormal(new Shape(2, 7, 5))).getShape())
+        assertThat(new Geglu(weight, bias).forward(ENGINE.manager().randomNormal(new Shape(2, 7, 5))).getShape())
                 .isEqualTo(new Shape(2, 7, 6));
     }
 }

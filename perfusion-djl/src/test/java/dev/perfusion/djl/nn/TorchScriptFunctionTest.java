@@ -6,32 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TorchScriptFunctionTest {
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = DjlRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
 
     @Test
     void computesItsExpressionOfTheInputsInOrder() {
         TorchScriptFunction f = TorchScriptFunction.of(List.of("a", "b"), "a * 2.0 - b");
-        NDArray a = manager.create(new float[] {1, 2, 3});
-        NDArray b = manager.create(new float[] {10, 20, 30});
+        NDArray a = ENGINE.manager().create(new float[] {1, 2, 3});
+        NDArray b = ENGINE.manager().create(new float[] {10, 20, 30});
 
         assertThat(f.apply(a, b).toFloatArray()).containsExactly(-8, -16, -24);
         assertThat(f.apply(b, a).toFloatArray()).containsExactly(19, 38, 57);
@@ -39,7 +29,7 @@ class TorchScriptFunctionTest {
 
     @Test
     void attachesTheResultToTheFirstInputsManager() {
-        try (NDManager scope = manager.newSubManager()) {
+        try (NDManager scope = ENGINE.manager().newSubManager()) {
             NDArray x = scope.ones(new Shape(2));
 
             assertThat(Activations.silu(x).getManager()).isSameAs(scope);
@@ -54,9 +44,9 @@ class TorchScriptFunctionTest {
 
     @Test
     void groupNormEqualsTheDefinitionPerGroup() {
-        NDArray x = manager.randomNormal(new Shape(2, 6, 3, 3));
-        NDArray weight = manager.randomNormal(new Shape(6));
-        NDArray bias = manager.randomNormal(new Shape(6));
+        NDArray x = ENGINE.manager().randomNormal(new Shape(2, 6, 3, 3));
+        NDArray weight = ENGINE.manager().randomNormal(new Shape(6));
+        NDArray bias = ENGINE.manager().randomNormal(new Shape(6));
 
         NDArray grouped = x.reshape(2, 3, 18);
         NDArray mean = grouped.mean(new int[] {2}, true);
@@ -72,7 +62,7 @@ class TorchScriptFunctionTest {
 
     @Test
     void refusesAWrongNumberOfInputs() {
-        NDArray x = manager.ones(new Shape(2));
+        NDArray x = ENGINE.manager().ones(new Shape(2));
 
         assertThatThrownBy(() -> TorchScriptFunction.of(List.of("a", "b"), "a + b").apply(x))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes 2 tensors, got 1");

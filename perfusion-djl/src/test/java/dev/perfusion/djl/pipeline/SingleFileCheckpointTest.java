@@ -10,37 +10,28 @@ import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.core.safetensors.SafeTensorsWriter;
 import dev.perfusion.core.safetensors.TensorInfo;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The original single-file layout, written by the fixture script and checked there by diffusers' own loader. */
 class SingleFileCheckpointTest {
 
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
     static final Path CHECKPOINT = Fixtures.ROOT.resolve("tiny-sd-single-file.safetensors");
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = DjlRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     @Test
     void singleFileLoadsToTheSameModelAsTheDiffusersFolder() throws IOException {
-        try (NDManager m = manager.newSubManager();
+        try (NDManager m = ENGINE.manager().newSubManager();
                 StableDiffusion folder = StableDiffusion.load(Fixtures.MODEL, m);
                 StableDiffusion single = StableDiffusion.loadSingleFile(CHECKPOINT, Fixtures.MODEL, m);
                 SafeTensorsReader unetRef = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
@@ -67,7 +58,7 @@ class SingleFileCheckpointTest {
         String dropped = "model.diffusion_model.output_blocks.4.1.transformer_blocks.0.attn2.to_v.weight";
         copyWithout(CHECKPOINT, broken, dropped);
 
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             assertThatThrownBy(() -> StableDiffusion.loadSingleFile(broken, Fixtures.MODEL, m))
                     .isInstanceOf(FileFormatException.class)
                     .hasMessageContaining("has no tensor '" + dropped + "'");
@@ -79,7 +70,7 @@ class SingleFileCheckpointTest {
     void aTruncatedCheckpointIsRejectedBeforeAnyWeightLoads(@TempDir Path dir) throws IOException {
         byte[] bytes = Files.readAllBytes(CHECKPOINT);
         Path truncated = Files.write(dir.resolve("truncated.safetensors"), Arrays.copyOf(bytes, bytes.length / 2));
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             assertThatThrownBy(() -> StableDiffusion.loadSingleFile(truncated, Fixtures.MODEL, m))
                     .isInstanceOf(FileFormatException.class)
                     .hasMessageContaining("outside the");
@@ -102,7 +93,7 @@ class SingleFileCheckpointTest {
         Path unetConfig = components.resolve("unet/config.json");
         Files.writeString(unetConfig, Files.readString(unetConfig).replace("\"cross_attention_dim\": 32",
                 "\"cross_attention_dim\": 48"));
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             assertThatThrownBy(() -> StableDiffusion.loadSingleFile(CHECKPOINT, components, m))
                     .isInstanceOf(FileFormatException.class)
                     .hasMessageContaining("attn2.to_k.weight' has shape (8, 32), expected (8, 48)");

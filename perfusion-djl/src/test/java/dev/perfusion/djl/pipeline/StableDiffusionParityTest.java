@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.Progress;
 import dev.perfusion.api.Scheduler;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
-import dev.perfusion.djl.DjlRuntime;
 import dev.perfusion.djl.schedule.NoiseSource;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,20 +18,22 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Whole text-to-image runs against diffusers' StableDiffusionPipeline from the same initial latents. */
 class StableDiffusionParityTest {
 
-    private static NDManager manager;
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
     private static StableDiffusion model;
     private static SafeTensorsReader ref;
 
     @BeforeAll
     static void load() throws IOException {
-        manager = DjlRuntime.engine().newBaseManager();
-        model = StableDiffusion.load(Fixtures.MODEL, manager);
+        model = StableDiffusion.load(Fixtures.MODEL, ENGINE.manager());
         ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("pipeline.safetensors"));
     }
 
@@ -39,7 +41,6 @@ class StableDiffusionParityTest {
     static void close() throws IOException {
         ref.close();
         model.close();
-        manager.close();
     }
 
     static Stream<JsonNode> cases() throws IOException {
@@ -52,7 +53,7 @@ class StableDiffusionParityTest {
     @MethodSource("cases")
     void finalLatentsAndImagesMatchDiffusers(JsonNode c) throws IOException {
         String name = c.get("name").asText();
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray conditional = model.encodePrompts(m, List.of(c.get("prompt").asText()));
             NDArray unconditional = model.encodePrompts(m, List.of(c.get("negative_prompt").asText()));
             List<Progress> progress = new ArrayList<>();

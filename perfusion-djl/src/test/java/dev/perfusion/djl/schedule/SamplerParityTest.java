@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.Scheduler;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,26 +18,27 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every sampler against diffusers: timesteps, sigmas, input scaling and whole trajectories. */
 class SamplerParityTest {
 
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
     private static final double TOLERANCE = 1e-5;
-    private static NDManager manager;
     private static SafeTensorsReader reference;
 
     @BeforeAll
     static void open() throws IOException {
-        manager = DjlRuntime.engine().newBaseManager();
         reference = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("schedulers.safetensors"));
     }
 
     @AfterAll
     static void close() throws IOException {
         reference.close();
-        manager.close();
     }
 
     static Stream<JsonNode> cases() throws IOException {
@@ -55,7 +56,7 @@ class SamplerParityTest {
                 base.betaSchedule(), c.get("prediction_type").asText(),
                 c.get("timestep_spacing").isNull() ? null : c.get("timestep_spacing").asText(), base.stepsOffset(),
                 base.setAlphaToOne());
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray noise = Fixtures.array(m, reference, name + ".noise");
             int[] drawn = {0};
             NoiseSource replay = (mm, shape) -> noise.get(new NDIndex("{}", drawn[0]++));

@@ -4,42 +4,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.perfusion.core.safetensors.SafeTensorsReader;
-import dev.perfusion.djl.DjlRuntime;
-import dev.perfusion.djl.testing.Fixtures;
 import dev.perfusion.core.safetensors.DType;
+import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.core.safetensors.SafeTensorsWriter;
 import dev.perfusion.core.safetensors.TensorInfo;
+import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
+import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Noise prediction against diffusers' UNet2DConditionModel on the fixture weights. */
 class UNetParityTest {
 
-    private static NDManager manager;
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
     private static UNet2DConditionModel unet;
 
     @BeforeAll
     static void load() throws IOException {
-        manager = DjlRuntime.engine().newBaseManager();
-        unet = UNet2DConditionModel.load(Fixtures.MODEL.resolve("unet"), manager);
+        unet = UNet2DConditionModel.load(Fixtures.MODEL.resolve("unet"), ENGINE.manager());
     }
 
     @AfterAll
     static void close() {
         unet.close();
-        manager.close();
     }
 
     @Test
     void noisePredictionMatchesTheReference() throws IOException {
         try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = manager.newSubManager()) {
+                NDManager m = ENGINE.manager().newSubManager()) {
             NDArray actual = unet.forward(Fixtures.array(m, ref, "latents"), Fixtures.array(m, ref, "timesteps"),
                     Fixtures.array(m, ref, "encoder_hidden_states"));
             NDArray expected = Fixtures.array(m, ref, "noise_pred");
@@ -54,7 +56,7 @@ class UNetParityTest {
     @Test
     void gradientsReachTheTextEncodingsAsInPyTorch() throws IOException {
         try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = manager.newSubManager()) {
+                NDManager m = ENGINE.manager().newSubManager()) {
             NDArray text = Fixtures.array(m, ref, "encoder_hidden_states");
             text.setRequiresGradient(true);
             try (ai.djl.training.GradientCollector collector =
@@ -73,7 +75,7 @@ class UNetParityTest {
     @Test
     void latentsWhoseSidesHalveToOddSizesMatchTheReference() throws IOException {
         try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = manager.newSubManager()) {
+                NDManager m = ENGINE.manager().newSubManager()) {
             NDArray actual = unet.forward(Fixtures.array(m, ref, "odd_latents"),
                     Fixtures.array(m, ref, "timesteps").get("0:1"),
                     Fixtures.array(m, ref, "encoder_hidden_states").get("0:1"));
@@ -98,7 +100,7 @@ class UNetParityTest {
         }
         half.write(folder.resolve("diffusion_pytorch_model.fp16.safetensors"));
 
-        try (NDManager m = manager.newSubManager();
+        try (NDManager m = ENGINE.manager().newSubManager();
                 UNet2DConditionModel fp16 = UNet2DConditionModel.load(folder, m);
                 SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"))) {
             NDArray latents = Fixtures.array(m, ref, "latents");
@@ -132,7 +134,7 @@ class UNetParityTest {
     @Test
     void aReplacedValueProjectionChangesTheOutputAndRestoringUndoesIt() throws IOException {
         try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = manager.newSubManager()) {
+                NDManager m = ENGINE.manager().newSubManager()) {
             NDArray latents = Fixtures.array(m, ref, "latents");
             NDArray timesteps = Fixtures.array(m, ref, "timesteps");
             NDArray context = Fixtures.array(m, ref, "encoder_hidden_states");

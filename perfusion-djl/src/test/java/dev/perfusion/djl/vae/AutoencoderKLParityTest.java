@@ -4,24 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
-import dev.perfusion.djl.DjlRuntime;
+import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Encoder moments and decoder images against diffusers' AutoencoderKL on the fixture weights. */
 class AutoencoderKLParityTest {
 
-    private static NDManager manager;
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
     private static AutoencoderKL vae;
     private static SafeTensorsReader ref;
 
     @BeforeAll
     static void load() throws IOException {
-        manager = DjlRuntime.engine().newBaseManager();
-        vae = AutoencoderKL.load(Fixtures.MODEL.resolve("vae"), manager);
+        vae = AutoencoderKL.load(Fixtures.MODEL.resolve("vae"), ENGINE.manager());
         ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("vae.safetensors"));
     }
 
@@ -29,12 +31,11 @@ class AutoencoderKLParityTest {
     static void close() throws IOException {
         ref.close();
         vae.close();
-        manager.close();
     }
 
     @Test
     void encoderMomentsMatchTheReference() throws IOException {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             AutoencoderKL.LatentDistribution d = vae.encode(Fixtures.array(m, ref, "image"));
             double meanError = Fixtures.maxRelativeError(d.mean(), Fixtures.array(m, ref, "mean"));
             double logvarError = Fixtures.maxRelativeError(d.logvar(), Fixtures.array(m, ref, "logvar"));
@@ -46,7 +47,7 @@ class AutoencoderKLParityTest {
 
     @Test
     void decodedImagesMatchTheReference() throws IOException {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             double error = Fixtures.maxRelativeError(vae.decode(Fixtures.array(m, ref, "latents")),
                     Fixtures.array(m, ref, "decoded"));
             System.out.printf("VAE decoder max relative error %.2e%n", error);
