@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.core.safetensors.SafeTensorsWriter;
 import dev.perfusion.core.safetensors.TensorInfo;
-import dev.perfusion.djl.DjlRuntime;
 import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
@@ -27,21 +27,23 @@ class UNetParityTest {
     static final EngineScope ENGINE = new EngineScope();
 
     private static UNet2DConditionModel unet;
+    private static SafeTensorsReader ref;
 
     @BeforeAll
     static void load() throws IOException {
         unet = UNet2DConditionModel.load(Fixtures.MODEL.resolve("unet"), ENGINE.manager());
+        ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws IOException {
+        ref.close();
         unet.close();
     }
 
     @Test
     void noisePredictionMatchesTheReference() throws IOException {
-        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = ENGINE.manager().newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray actual = unet.forward(Fixtures.array(m, ref, "latents"), Fixtures.array(m, ref, "timesteps"),
                     Fixtures.array(m, ref, "encoder_hidden_states"));
             NDArray expected = Fixtures.array(m, ref, "noise_pred");
@@ -55,12 +57,10 @@ class UNetParityTest {
 
     @Test
     void gradientsReachTheTextEncodingsAsInPyTorch() throws IOException {
-        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = ENGINE.manager().newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray text = Fixtures.array(m, ref, "encoder_hidden_states");
             text.setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector collector =
-                    ai.djl.engine.Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+            try (GradientCollector collector = ENGINE.engine().newGradientCollector()) {
                 NDArray out = unet.forward(Fixtures.array(m, ref, "latents"), Fixtures.array(m, ref, "timesteps"),
                         text);
                 collector.backward(out.mul(Fixtures.array(m, ref, "loss_weights")).sum());
@@ -74,8 +74,7 @@ class UNetParityTest {
 
     @Test
     void latentsWhoseSidesHalveToOddSizesMatchTheReference() throws IOException {
-        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = ENGINE.manager().newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray actual = unet.forward(Fixtures.array(m, ref, "odd_latents"),
                     Fixtures.array(m, ref, "timesteps").get("0:1"),
                     Fixtures.array(m, ref, "encoder_hidden_states").get("0:1"));
@@ -101,8 +100,7 @@ class UNetParityTest {
         half.write(folder.resolve("diffusion_pytorch_model.fp16.safetensors"));
 
         try (NDManager m = ENGINE.manager().newSubManager();
-                UNet2DConditionModel fp16 = UNet2DConditionModel.load(folder, m);
-                SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"))) {
+                UNet2DConditionModel fp16 = UNet2DConditionModel.load(folder, m)) {
             NDArray latents = Fixtures.array(m, ref, "latents");
             NDArray timesteps = Fixtures.array(m, ref, "timesteps");
             NDArray context = Fixtures.array(m, ref, "encoder_hidden_states");
@@ -133,8 +131,7 @@ class UNetParityTest {
 
     @Test
     void aReplacedValueProjectionChangesTheOutputAndRestoringUndoesIt() throws IOException {
-        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
-                NDManager m = ENGINE.manager().newSubManager()) {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray latents = Fixtures.array(m, ref, "latents");
             NDArray timesteps = Fixtures.array(m, ref, "timesteps");
             NDArray context = Fixtures.array(m, ref, "encoder_hidden_states");
