@@ -3,6 +3,7 @@
 
     python3 perfusion-djl/src/test/python/bench_unet.py [--turns N] [--small-turns M] [--small-turn-steps K]
                                                         [--warmup-seconds S] [--configs small,sd15]
+                                                        [--allocator single-arena|default]
 
 Needs torch and diffusers (see make_fixtures.py) and a built project (mvn -DskipTests install). "small" is the
 fixture UNet at 16x16 latents; "sd15" is Stable Diffusion 1.5's UNet shapes with random weights at 64x64 latents
@@ -13,7 +14,8 @@ Both models stay loaded (the Java side in a child process, UNetStepBenchmark) an
 up for at least one step and S seconds, then they alternate N turns of one step each (sd15) or M turns of K steps
 (small, where the first step of each turn, cold from the other side's run, is not counted). A shared machine's drift
 therefore falls on both sides alike, and the ratio of neighbouring turns is a fair comparison even when absolute
-times wander. Prints a Markdown table: the median step of each side, the median over turns of the ratio of the
+times wander. Both processes run with glibc's MALLOC_ARENA_MAX=1, the setting the SDK advises (see
+dev.perfusion.djl.NativeMemory), unless --allocator default leaves glibc's default. Prints a Markdown table: the median step of each side, the median over turns of the ratio of the
 sides' median steps, and the mean process CPU time per step (all threads), in milliseconds.
 """
 import argparse
@@ -151,7 +153,12 @@ def main():
     parser.add_argument("--small-turn-steps", type=int, default=20, help="steps per turn for small")
     parser.add_argument("--warmup-seconds", type=float, default=5.0)
     parser.add_argument("--configs", default="small,sd15")
+    parser.add_argument("--allocator", choices=("single-arena", "default"), default="single-arena",
+                        help="single-arena: MALLOC_ARENA_MAX=1 for both processes (glibc reads it at start, so the "
+                             "script restarts itself with it); default: as the environment has it")
     args = parser.parse_args()
+    if args.allocator == "single-arena" and os.environ.get("MALLOC_ARENA_MAX") != "1":
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "MALLOC_ARENA_MAX": "1"})
     torch.set_num_threads(os.cpu_count())
     CACHE.mkdir(parents=True, exist_ok=True)
     classpath = java_classpath()
@@ -177,7 +184,7 @@ def main():
     print(f"\nCPU: {platform.processor() or platform.machine()}, {os.cpu_count()} threads; torch {torch.__version__}, "
           f"diffusers {diffusers.__version__}; the sides alternate in {args.small_turns} turns of "
           f"{args.small_turn_steps} steps (small) or {args.turns} turns of one step (sd15) each, after "
-          f"{args.warmup_seconds:g} s of warm-up\n")
+          f"{args.warmup_seconds:g} s of warm-up; MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')}\n")
     print("| UNet | latents | step | perfusion-djl ms | diffusers ms | ratio (median over turns) "
           "| perfusion-djl CPU ms (mean) | diffusers CPU ms (mean) |")
     print("|---|---|---|---|---|---|---|---|")

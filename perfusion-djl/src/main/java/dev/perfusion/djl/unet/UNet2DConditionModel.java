@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.djl.NativeMemory;
 import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
@@ -13,6 +14,7 @@ import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,9 @@ import java.util.List;
  * given text encodings. Built from {@code unet/config.json}; every weight is checked against it.
  */
 public final class UNet2DConditionModel implements AutoCloseable {
+
+    /** Weights from this size on (a full-size UNet, not a test model) make {@link NativeMemory} give its advice. */
+    private static final long ALLOCATOR_ADVICE_BYTES = 256L << 20;
 
     private final UNetConfig config;
     private final NDManager manager;
@@ -72,6 +77,9 @@ public final class UNet2DConditionModel implements AutoCloseable {
     /** Loads the UNet from {@code weights}, whose tensor names {@code keys} translates. */
     public static UNet2DConditionModel load(UNetConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
+        if (Files.size(weights) >= ALLOCATOR_ADVICE_BYTES) {
+            NativeMemory.adviseOnce();
+        }
         return WeightStore.load(weights, parent, keys, List.of(),
                 (store, manager) -> new UNet2DConditionModel(config, manager, store));
     }
