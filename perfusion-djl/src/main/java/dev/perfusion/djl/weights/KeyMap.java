@@ -1,5 +1,9 @@
 package dev.perfusion.djl.weights;
 
+import dev.perfusion.core.safetensors.SafeTensorsReader;
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * How a model's tensor names (diffusers' layout) are found in a checkpoint file: a diffusers component file uses
  * them as they are (perhaps under a prefix); an original single-file checkpoint uses the LDM layout.
@@ -23,9 +27,8 @@ public interface KeyMap {
      * Keys under {@code prefix} if any tensor of {@code file} carries it, else as they are (transformers 4 writes
      * {@code text_model.}, version 5 does not).
      */
-    static KeyMap optionalPrefix(java.nio.file.Path file, String prefix) throws java.io.IOException {
-        try (dev.perfusion.core.safetensors.SafeTensorsReader reader =
-                dev.perfusion.core.safetensors.SafeTensorsReader.open(file)) {
+    static KeyMap optionalPrefix(Path file, String prefix) throws IOException {
+        try (SafeTensorsReader reader = SafeTensorsReader.open(file)) {
             boolean prefixed = reader.tensors().keySet().stream().anyMatch(k -> k.startsWith(prefix));
             return prefixed(prefixed ? prefix : "");
         }
