@@ -10,13 +10,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Advice on the C allocator that libtorch's CPU tensors come from, given once per process when a large model loads.
  *
- * <p>On Linux, glibc gives each thread that allocates its own secondary arena, made of 64 MB heaps that are unmapped
- * as soon as they empty. A JVM calls libtorch from such a thread (Python calls it from the process's first thread,
- * whose heap glibc keeps). At Stable Diffusion 1.5's sizes a UNet step frees and re-allocates hundreds of megabytes,
- * so the kernel faults the same memory in again on every step: 165,000 page faults per guided step on this project's
- * CI machine. With {@value #ARENA_VARIABLE}{@code =1} every thread shares the first heap and a step faults in next to
- * nothing; in lockstep that made SD 1.5 steps 2 to 6% faster (see {@code docs/benchmarks.md}). The variable must be
- * set before the JVM starts, so the SDK can only advise it.
+ * <p>On Linux, glibc serves a block over 32 MB with a fresh {@code mmap} unless the calling thread's arena already
+ * has that much free space. Python calls libtorch from the process's first thread, whose contiguous heap keeps freed
+ * space for reuse; a JVM calls it from a thread that glibc gives a secondary arena of 64 MB heaps, which cannot hold
+ * such a block. At Stable Diffusion 1.5's sizes oneDNN copies the largest convolution weights (up to 118 MB) into a
+ * new buffer on every call, so in a JVM each copy is mapped, faulted in page by page and unmapped again: 165,600
+ * page faults per guided UNet step on this project's CI machine, against 550 for diffusers. With
+ * {@value #ARENA_VARIABLE}{@code =1} all threads share the first heap and a step takes 3; in lockstep that made SD
+ * 1.5 steps 2 to 6% faster (see {@code docs/benchmarks.md}). glibc reads the variable when the process starts, so
+ * the SDK can only advise it.
  */
 public final class NativeMemory {
 
