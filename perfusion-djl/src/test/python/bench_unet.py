@@ -15,8 +15,9 @@ up for at least one step and S seconds, then they alternate N turns of one step 
 (small, where the first step of each turn, cold from the other side's run, is not counted). A shared machine's drift
 therefore falls on both sides alike, and the ratio of neighbouring turns is a fair comparison even when absolute
 times wander. Both processes run with glibc's MALLOC_ARENA_MAX=1, the setting the SDK advises (see
-dev.perfusion.djl.NativeMemory), unless --allocator default leaves glibc's default. Prints a Markdown table: the median step of each side, the median over turns of the ratio of the
-sides' median steps, and the mean process CPU time per step (all threads), in milliseconds.
+dev.perfusion.djl.NativeMemory), unless --allocator default leaves glibc's default. Prints a Markdown table: the
+median step of each side, the median over turns of the ratio of the sides' median steps, and the mean process CPU
+time per step (all threads), in milliseconds.
 """
 import argparse
 import os

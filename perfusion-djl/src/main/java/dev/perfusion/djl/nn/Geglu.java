@@ -1,6 +1,7 @@
 package dev.perfusion.djl.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.weights.WeightStore;
 
@@ -32,6 +33,6 @@ public final class Geglu {
 
     /** {@code (x W_h^T + b_h) * gelu(x W_g^T + b_g)}. */
     public NDArray forward(NDArray x) {
-        return hidden.forward(x).mul(ai.djl.nn.Activation.gelu(gate.forward(x)));
+        return hidden.forward(x).mul(Activation.gelu(gate.forward(x)));
     }
 }
