@@ -12,14 +12,30 @@ import dev.perfusion.core.backend.ProviderReport;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DjlBackendProviderTest {
+
+    /** The PyTorch version of the pytorch-native jar this build depends on, as the pom declares it. */
+    private static final String PYTORCH_VERSION = dependencyVersion("pytorch.version");
+
+    private static String dependencyVersion(String key) {
+        Properties versions = new Properties();
+        try (InputStream in = DjlBackendProviderTest.class.getResourceAsStream("/dependency-versions.properties")) {
+            versions.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return versions.getProperty(key);
+    }
 
     @Test
     void serviceLoaderFindsTheDjlProviderOnAPlainClassPath() {
@@ -29,7 +45,7 @@ class DjlBackendProviderTest {
         ProviderReport djl = discovery.reports().stream().filter(r -> r.name().equals("djl")).findFirst()
                 .orElseThrow();
         assertThat(djl.availability().usable()).as(djl.toString()).isTrue();
-        assertThat(djl.availability().detail()).startsWith("PyTorch 2.7.1");
+        assertThat(djl.availability().detail()).startsWith("PyTorch " + PYTORCH_VERSION + ", ");
         assertThat(discovery.select(Optional.empty())).isInstanceOf(DjlBackendProvider.class);
     }
 
@@ -45,7 +61,7 @@ class DjlBackendProviderTest {
         assertThatThrownBy(() -> Perfusion.builder().backend("onnx").open(BaseModel.embedded()))
                 .isInstanceOf(NoBackendException.class)
                 .hasMessageContaining("no backend named 'onnx'")
-                .hasMessageContaining("djl (priority 100): usable on PyTorch 2.7.1");
+                .hasMessageContaining("djl (priority 100): usable on PyTorch " + PYTORCH_VERSION);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package dev.perfusion.djl.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.perfusion.core.testing.Tolerance;
 import dev.perfusion.djl.testing.EngineScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +30,8 @@ class GegluTest {
         float[] out = new Geglu(weight, bias).forward(x).toFloatArray();
 
         for (int i = 0; i < X.length; i++) {
-            assertThat((double) out[i]).as("input %s", X[i]).isCloseTo((3 * X[i] + 1) * GELU[i], within(1e-6));
+            assertThat((double) out[i]).as("input %s", X[i]).isCloseTo((3 * X[i] + 1) * GELU[i],
+                    Tolerance.float32Ulps((3 * X[i] + 1) * GELU[i], 16));
         }
     }
 

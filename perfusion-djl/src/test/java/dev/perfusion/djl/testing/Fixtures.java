@@ -1,5 +1,7 @@
 package dev.perfusion.djl.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -28,10 +30,16 @@ public final class Fixtures {
         };
     }
 
-    /** {@code max |a - b| / max |b|}: the error relative to the reference's scale. */
+    /**
+     * {@code max |a - b| / max |b|}: the error relative to the reference's scale, after asserting that both arrays
+     * have the same shape, so that a broadcast or a truncated output cannot pass.
+     */
     public static double maxRelativeError(NDArray actual, NDArray expected) {
+        assertThat(actual.getShape()).as("shape of the result against the reference's").isEqualTo(expected.getShape());
         float[] a = actual.toType(DataType.FLOAT32, false).toFloatArray();
         float[] e = expected.toType(DataType.FLOAT32, false).toFloatArray();
+        assertThat(a).as("values of the result against the reference's").hasSameSizeAs(e);
+        assertThat(e).as("the reference is empty").isNotEmpty();
         double worst = 0;
         double scale = 0;
         for (int i = 0; i < e.length; i++) {
