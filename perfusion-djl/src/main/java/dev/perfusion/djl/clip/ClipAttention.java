@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** Multi-head self-attention of a CLIP layer ({@code self_attn}), with a causal mask supplied by the caller. */
 final class ClipAttention {
@@ -25,7 +25,7 @@ final class ClipAttention {
         this.headDim = headDim;
     }
 
-    static ClipAttention load(WeightStore store, String key, ClipTextConfig c) throws FileFormatException {
+    static ClipAttention load(Weights store, String key, ClipTextConfig c) throws FileFormatException {
         int h = c.hiddenSize();
         return new ClipAttention(Linear.load(store, key + ".q_proj", h, h, true),
                 Linear.load(store, key + ".k_proj", h, h, true), Linear.load(store, key + ".v_proj", h, h, true),

@@ -5,7 +5,7 @@ import ai.djl.nn.Activation;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** One pre-norm transformer layer of CLIP's text encoder ({@code encoder.layers.N}). */
 final class ClipEncoderLayer {
@@ -27,7 +27,7 @@ final class ClipEncoderLayer {
         this.quickGelu = quickGelu;
     }
 
-    static ClipEncoderLayer load(WeightStore store, String key, ClipTextConfig c) throws FileFormatException {
+    static ClipEncoderLayer load(Weights store, String key, ClipTextConfig c) throws FileFormatException {
         int h = c.hiddenSize();
         return new ClipEncoderLayer(
                 LayerNorm.load(store, key + ".layer_norm1", h, c.layerNormEps()),

@@ -9,6 +9,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,11 @@ public final class ClipTextModel implements AutoCloseable {
                 (store, manager) -> build(config, manager, store));
     }
 
-    private static ClipTextModel build(ClipTextConfig c, NDManager manager, WeightStore store)
+    /**
+     * Builds the text encoder of {@code c} from {@code store}, its arrays owned by {@code manager}: a checkpoint, or
+     * a fresh initialisation to train.
+     */
+    public static ClipTextModel build(ClipTextConfig c, NDManager manager, Weights store)
             throws FileFormatException {
         NDArray token = store.take("embeddings.token_embedding.weight", c.vocabSize(), c.hiddenSize());
         NDArray position = store.take("embeddings.position_embedding.weight", c.maxPositionEmbeddings(),

@@ -3,7 +3,7 @@ package dev.perfusion.djl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** A 2-D convolution with square kernel, stride and padding, like PyTorch's {@code nn.Conv2d}. */
 public final class Conv2d {
@@ -21,7 +21,7 @@ public final class Conv2d {
     }
 
     /** Loads {@code <key>.weight} of shape (out, in, k, k) and {@code <key>.bias}. */
-    public static Conv2d load(WeightStore store, String key, long in, long out, int kernel, int stride, int padding)
+    public static Conv2d load(Weights store, String key, long in, long out, int kernel, int stride, int padding)
             throws FileFormatException {
         return new Conv2d(store.take(key + ".weight", out, in, kernel, kernel), store.take(key + ".bias", out),
                 stride, padding);

@@ -2,7 +2,7 @@ package dev.perfusion.djl.nn;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,7 +30,7 @@ public final class GroupNorm {
         this.normSilu = TorchScriptFunction.of(List.of("x", "weight", "bias"), "torch.silu(" + call + ")");
     }
 
-    public static GroupNorm load(WeightStore store, String key, int groups, long channels, double eps)
+    public static GroupNorm load(Weights store, String key, int groups, long channels, double eps)
             throws FileFormatException {
         return new GroupNorm(groups, eps, store.take(key + ".weight", channels), store.take(key + ".bias", channels));
     }

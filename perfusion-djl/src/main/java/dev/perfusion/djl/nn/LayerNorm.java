@@ -3,7 +3,7 @@ package dev.perfusion.djl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** Layer normalisation over the last dimension with a learned scale and shift, like PyTorch's {@code nn.LayerNorm}. */
 public final class LayerNorm {
@@ -18,7 +18,7 @@ public final class LayerNorm {
         this.eps = eps;
     }
 
-    public static LayerNorm load(WeightStore store, String key, long width, double eps) throws FileFormatException {
+    public static LayerNorm load(Weights store, String key, long width, double eps) throws FileFormatException {
         return new LayerNorm(store.take(key + ".weight", width), store.take(key + ".bias", width), (float) eps);
     }
 

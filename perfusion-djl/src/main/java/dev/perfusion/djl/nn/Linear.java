@@ -2,7 +2,7 @@ package dev.perfusion.djl.nn;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** {@code y = x W^T + b}, with {@code W} stored as (out, in), computed by PyTorch's fused {@code linear}. */
 public final class Linear implements Projection {
@@ -16,7 +16,7 @@ public final class Linear implements Projection {
     }
 
     /** Loads {@code <key>.weight} and, if {@code withBias}, {@code <key>.bias}. */
-    public static Linear load(WeightStore store, String key, long in, long out, boolean withBias)
+    public static Linear load(Weights store, String key, long in, long out, boolean withBias)
             throws FileFormatException {
         return new Linear(store.take(key + ".weight", out, in), withBias ? store.take(key + ".bias", out) : null);
     }

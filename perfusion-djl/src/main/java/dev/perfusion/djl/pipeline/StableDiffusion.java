@@ -15,7 +15,7 @@ import dev.perfusion.djl.schedule.NoiseSchedule;
 import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.schedule.Sampler;
 import dev.perfusion.djl.schedule.SchedulerConfig;
-import dev.perfusion.djl.text.ClipTokenizer;
+import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
 import dev.perfusion.djl.unet.UNetConfig;
 import dev.perfusion.djl.vae.AutoencoderKL;

@@ -7,7 +7,7 @@ import dev.perfusion.djl.nn.FusedAttention;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Projection;
 import dev.perfusion.djl.nn.Scoped;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /**
  * Multi-head attention of a transformer block ({@code attn1}: self-attention, {@code attn2}: cross-attention to
@@ -33,7 +33,7 @@ final class Attention {
         this.value = toV;
     }
 
-    static Attention load(WeightStore store, String prefix, long queryDim, long contextDim, int heads, long headDim)
+    static Attention load(Weights store, String prefix, long queryDim, long contextDim, int heads, long headDim)
             throws FileFormatException {
         long inner = (long) heads * headDim;
         return new Attention(Linear.load(store, prefix + ".to_q", queryDim, inner, false),

@@ -6,7 +6,7 @@ import dev.perfusion.djl.nn.Geglu;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Scoped;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** Self-attention, cross-attention and a GEGLU feed-forward, each pre-normed and residual. */
 final class BasicTransformerBlock {
@@ -30,7 +30,7 @@ final class BasicTransformerBlock {
         this.ffOut = ffOut;
     }
 
-    static BasicTransformerBlock load(WeightStore store, String prefix, long dim, long contextDim, int heads)
+    static BasicTransformerBlock load(Weights store, String prefix, long dim, long contextDim, int heads)
             throws FileFormatException {
         long headDim = dim / heads;
         long ff = dim * 4;

@@ -2,7 +2,7 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +23,7 @@ final class DownBlock {
         this.downsampler = downsampler;
     }
 
-    static DownBlock load(WeightStore store, UNetConfig c, int level) throws FileFormatException {
+    static DownBlock load(Weights store, UNetConfig c, int level) throws FileFormatException {
         String prefix = "down_blocks." + level;
         long in = level == 0 ? c.blockOutChannels().get(0) : c.blockOutChannels().get(level - 1);
         long out = c.blockOutChannels().get(level);

@@ -3,7 +3,7 @@ package dev.perfusion.djl.unet;
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Conv2d;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /**
  * Halves the resolution with a stride-2 3x3 convolution ({@code downsamplers.0}). With padding 0 (the VAE), the
@@ -19,7 +19,7 @@ public final class Downsample2D {
         this.padRightBottom = padRightBottom;
     }
 
-    public static Downsample2D load(WeightStore store, String prefix, long channels, int padding)
+    public static Downsample2D load(Weights store, String prefix, long channels, int padding)
             throws FileFormatException {
         return new Downsample2D(Conv2d.load(store, prefix + ".conv", channels, channels, 3, 2, padding), padding == 0);
     }

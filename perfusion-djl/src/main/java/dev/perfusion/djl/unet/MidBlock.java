@@ -2,7 +2,7 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /** The bottleneck ({@code mid_block}, {@code UNetMidBlock2DCrossAttn}): ResNet, transformer, ResNet. */
 final class MidBlock {
@@ -17,7 +17,7 @@ final class MidBlock {
         this.second = second;
     }
 
-    static MidBlock load(WeightStore store, UNetConfig c) throws FileFormatException {
+    static MidBlock load(Weights store, UNetConfig c) throws FileFormatException {
         int last = c.blockOutChannels().size() - 1;
         long channels = c.blockOutChannels().get(last);
         return new MidBlock(

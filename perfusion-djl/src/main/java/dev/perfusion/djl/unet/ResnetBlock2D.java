@@ -7,7 +7,7 @@ import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Scoped;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /**
  * A ResNet block ({@code resnets.N}): two norm-SiLU-conv stages with the time embedding added between them and a
@@ -37,7 +37,7 @@ public final class ResnetBlock2D {
      *
      * @param timeEmbedDim width of the time embedding, or 0 for blocks without one (VAE)
      */
-    public static ResnetBlock2D load(WeightStore store, String prefix, long in, long out, int groups, double eps,
+    public static ResnetBlock2D load(Weights store, String prefix, long in, long out, int groups, double eps,
             long timeEmbedDim) throws FileFormatException {
         return new ResnetBlock2D(
                 GroupNorm.load(store, prefix + ".norm1", groups, in, eps),

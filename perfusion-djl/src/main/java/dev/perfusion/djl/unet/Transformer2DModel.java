@@ -7,7 +7,7 @@ import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Layout;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Scoped;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +34,7 @@ final class Transformer2DModel {
         this.linearOut = linearOut;
     }
 
-    static Transformer2DModel load(WeightStore store, String prefix, UNetConfig c, long channels, int heads,
+    static Transformer2DModel load(Weights store, String prefix, UNetConfig c, long channels, int heads,
             int depth) throws FileFormatException {
         GroupNorm norm = GroupNorm.load(store, prefix + ".norm", c.normNumGroups(), channels, 1e-6);
         List<BasicTransformerBlock> blocks = new ArrayList<>();

@@ -13,6 +13,7 @@ import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final Conv2d convOut;
     private final List<CrossAttentionLayer> crossAttention;
 
-    private UNet2DConditionModel(UNetConfig config, NDManager manager, WeightStore store) throws FileFormatException {
+    private UNet2DConditionModel(UNetConfig config, NDManager manager, Weights store) throws FileFormatException {
         this.config = config;
         this.manager = manager;
         int first = config.blockOutChannels().get(0);
@@ -82,6 +83,15 @@ public final class UNet2DConditionModel implements AutoCloseable {
         }
         return WeightStore.load(weights, parent, keys, List.of(),
                 (store, manager) -> new UNet2DConditionModel(config, manager, store));
+    }
+
+    /**
+     * Builds the UNet of {@code config} from {@code weights}, its arrays owned by {@code manager}: a checkpoint, or a
+     * fresh initialisation to train.
+     */
+    public static UNet2DConditionModel build(UNetConfig config, Weights weights, NDManager manager)
+            throws FileFormatException {
+        return new UNet2DConditionModel(config, manager, weights);
     }
 
     public UNetConfig config() {

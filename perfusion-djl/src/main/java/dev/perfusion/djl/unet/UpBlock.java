@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +25,7 @@ final class UpBlock {
         this.upsampler = upsampler;
     }
 
-    static UpBlock load(WeightStore store, UNetConfig c, int level) throws FileFormatException {
+    static UpBlock load(Weights store, UNetConfig c, int level) throws FileFormatException {
         String prefix = "up_blocks." + level;
         List<Integer> reversed = new ArrayList<>(c.blockOutChannels());
         java.util.Collections.reverse(reversed);

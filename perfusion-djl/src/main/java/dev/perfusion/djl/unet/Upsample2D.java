@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Conv2d;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /**
  * Doubles the resolution by nearest-neighbour repetition, then a 3x3 convolution ({@code upsamplers.0}). Given a
@@ -20,7 +20,7 @@ public final class Upsample2D {
         this.conv = conv;
     }
 
-    public static Upsample2D load(WeightStore store, String prefix, long channels) throws FileFormatException {
+    public static Upsample2D load(Weights store, String prefix, long channels) throws FileFormatException {
         return new Upsample2D(Conv2d.load(store, prefix + ".conv", channels, channels, 3, 1, 1));
     }
 

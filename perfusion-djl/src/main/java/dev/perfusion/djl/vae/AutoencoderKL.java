@@ -2,10 +2,12 @@ package dev.perfusion.djl.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,11 +46,20 @@ public final class AutoencoderKL implements AutoCloseable {
     /** Loads the VAE from {@code weights}, whose tensor names {@code keys} translates. */
     public static AutoencoderKL load(VaeConfig config, Path weights, NDManager parent, KeyMap keys)
             throws IOException {
+        return WeightStore.load(weights, parent, keys, List.of(), (store, manager) -> build(config, store, manager));
+    }
+
+    /**
+     * Builds the VAE of {@code config} from {@code weights}, its arrays owned by {@code manager}: a checkpoint, or a
+     * fresh initialisation to train.
+     */
+    public static AutoencoderKL build(VaeConfig config, Weights weights, NDManager manager)
+            throws FileFormatException {
         long moments = 2L * config.latentChannels();
-        return WeightStore.load(weights, parent, keys, List.of(), (store, manager) -> new AutoencoderKL(config,
-                manager, Encoder.load(store, config), Conv2d.load(store, "quant_conv", moments, moments, 1, 1, 0),
-                Conv2d.load(store, "post_quant_conv", config.latentChannels(), config.latentChannels(), 1, 1, 0),
-                Decoder.load(store, config)));
+        return new AutoencoderKL(config, manager, Encoder.load(weights, config),
+                Conv2d.load(weights, "quant_conv", moments, moments, 1, 1, 0),
+                Conv2d.load(weights, "post_quant_conv", config.latentChannels(), config.latentChannels(), 1, 1, 0),
+                Decoder.load(weights, config));
     }
 
     public VaeConfig config() {

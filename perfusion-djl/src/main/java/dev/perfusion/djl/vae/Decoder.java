@@ -6,7 +6,7 @@ import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.unet.ResnetBlock2D;
 import dev.perfusion.djl.unet.Upsample2D;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,7 +31,7 @@ final class Decoder {
         this.convOut = convOut;
     }
 
-    static Decoder load(WeightStore store, VaeConfig c) throws FileFormatException {
+    static Decoder load(Weights store, VaeConfig c) throws FileFormatException {
         List<Integer> reversed = new ArrayList<>(c.blockOutChannels());
         Collections.reverse(reversed);
         int groups = c.normNumGroups();

@@ -6,7 +6,7 @@ import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.unet.Downsample2D;
 import dev.perfusion.djl.unet.ResnetBlock2D;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +30,7 @@ final class Encoder {
         this.convOut = convOut;
     }
 
-    static Encoder load(WeightStore store, VaeConfig c) throws FileFormatException {
+    static Encoder load(Weights store, VaeConfig c) throws FileFormatException {
         List<Integer> channels = c.blockOutChannels();
         int groups = c.normNumGroups();
         List<List<ResnetBlock2D>> levels = new ArrayList<>();

@@ -7,7 +7,7 @@ import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.Keys;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 
 /**
  * The VAE's single-head self-attention over pixels ({@code mid_block.attentions.0}), residual. Reads both current
@@ -30,7 +30,7 @@ final class VaeAttentionBlock {
         this.out = out;
     }
 
-    static VaeAttentionBlock load(WeightStore store, String prefix, long channels, int groups)
+    static VaeAttentionBlock load(Weights store, String prefix, long channels, int groups)
             throws FileFormatException {
         return new VaeAttentionBlock(GroupNorm.load(store, prefix + ".group_norm", groups, channels, 1e-6),
                 linear(store, prefix, "to_q", "query", channels), linear(store, prefix, "to_k", "key", channels),
@@ -38,7 +38,7 @@ final class VaeAttentionBlock {
                 linear(store, prefix, "to_out.0", "proj_attn", channels));
     }
 
-    private static Linear linear(WeightStore store, String prefix, String name, String legacy, long channels)
+    private static Linear linear(Weights store, String prefix, String name, String legacy, long channels)
             throws FileFormatException {
         String key = Keys.either(store, prefix + "." + name, prefix + "." + legacy, ".weight");
         return Linear.load(store, key, channels, channels, true);

@@ -7,7 +7,7 @@ public final class Keys {
     }
 
     /** {@code key} if the store has {@code key + suffix}, else {@code legacy}. */
-    public static String either(WeightStore store, String key, String legacy, String suffix) {
+    public static String either(Weights store, String key, String legacy, String suffix) {
         return store.contains(key + suffix) || !store.contains(legacy + suffix) ? key : legacy;
     }
 }

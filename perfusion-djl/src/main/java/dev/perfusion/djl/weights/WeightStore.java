@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * weights become float32. A {@link KeyMap} translates the model's names to the file's (a prefix, or the original
  * single-file layout). {@link #requireAllUsed} lists the component's keys no layer asked for.
  */
-public final class WeightStore implements AutoCloseable {
+public final class WeightStore implements Weights, AutoCloseable {
 
     private final SafeTensorsReader reader;
     private final NDManager manager;
@@ -44,7 +44,7 @@ public final class WeightStore implements AutoCloseable {
     /** Builds a model from the tensors of a store. */
     @FunctionalInterface
     public interface Builder<T> {
-        T build(WeightStore store, NDManager manager) throws IOException;
+        T build(Weights store, NDManager manager) throws IOException;
     }
 
     /**
@@ -81,6 +81,7 @@ public final class WeightStore implements AutoCloseable {
     }
 
     /** Whether the checkpoint has a tensor under {@code key}. */
+    @Override
     public boolean contains(String key) {
         return reader.tensors().containsKey(keys.fileKey(key));
     }
@@ -90,6 +91,7 @@ public final class WeightStore implements AutoCloseable {
      *
      * @throws FileFormatException naming the key when it is missing or has another shape or a non-float dtype
      */
+    @Override
     public NDArray take(String key, long... shape) throws FileFormatException {
         String full = keys.fileKey(key);
         TensorInfo info = reader.tensors().get(full);

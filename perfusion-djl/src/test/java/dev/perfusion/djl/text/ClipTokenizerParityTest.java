@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.text.ClipTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

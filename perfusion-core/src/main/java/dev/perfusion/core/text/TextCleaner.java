@@ -1,4 +1,4 @@
-package dev.perfusion.djl.text;
+package dev.perfusion.core.text;
 
 import java.text.Normalizer;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.perfusion.djl.text;
+package dev.perfusion.core.text;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
