@@ -1,5 +1,8 @@
 package dev.perfusion.api.spi;
 
+import dev.perfusion.api.Judge;
+import java.util.Optional;
+
 /**
  * A base model opened on a tensor engine: the native resources behind training and generation. Closing it frees
  * them; a closed backend rejects further work.
@@ -17,6 +20,14 @@ public interface Backend extends AutoCloseable {
 
     /** Generates images with this backend's model. */
     GenerationService generation();
+
+    /**
+     * The judge that scores images of this model, where the model ships one (the embedded model does); the caller
+     * does not close it, the backend does.
+     */
+    default Optional<Judge> judge() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -201,6 +201,71 @@ public final class ClipTokenizer {
         return out;
     }
 
+    /**
+     * The text as CLIP's BPE sees it before merging: normalised, split into pieces, each piece's UTF-8 bytes as the
+     * byte-level alphabet's characters. What {@link BpeTrainer} counts.
+     */
+    static List<String> byteLevelPieces(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = PRE_TOKEN.matcher(TextCleaner.clean(text));
+        while (m.find()) {
+            Matcher byteLevel = BYTE_LEVEL_SPLIT.matcher(m.group());
+            while (byteLevel.find()) {
+                out.add(toByteChars(byteLevel.group()));
+            }
+        }
+        return out;
+    }
+
+    /** The byte-level alphabet in CLIP's order: one character per byte value. */
+    static char[] byteAlphabet() {
+        return BYTE_TO_CHAR.clone();
+    }
+
+    /**
+     * The text of ids, as transformers' {@code decode} with special tokens skipped: each token's characters mapped
+     * back to bytes, {@code </w>} read as a space, the result trimmed.
+     */
+    public String decode(int[] ids) {
+        Map<Integer, String> byId = new HashMap<>();
+        vocab.forEach((token, id) -> byId.put(id, token));
+        for (int i = 0; i < added.size(); i++) {
+            byId.put(vocab.size() + i, added.get(i) + "</w>");
+        }
+        StringBuilder chars = new StringBuilder();
+        for (int id : ids) {
+            if (id == startId() || id == endId() || id == padId) {
+                continue;
+            }
+            String token = byId.get(id);
+            if (token == null) {
+                throw new IllegalArgumentException("id " + id + " is not in the vocabulary of " + vocabSize());
+            }
+            chars.append(token.replace("</w>", " "));
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < chars.length(); i++) {
+            char c = chars.charAt(i);
+            int b = byteOf(c);
+            if (b >= 0) {
+                bytes.write(b);
+            } else {
+                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    private static int byteOf(char c) {
+        for (int b = 0; b < 256; b++) {
+            if (BYTE_TO_CHAR[b] == c) {
+                return b;
+            }
+        }
+        return -1;
+    }
+
     /** CLIP's model input: start, at most 75 ids, end, then padding to {@value #MAX_LENGTH}. */
     public int[] encode(String text) {
         return encode(text, MAX_LENGTH);

@@ -83,6 +83,37 @@ public final class World {
         return pair(random, Backdrop.values()[random.nextInt(Backdrop.values().length)]);
     }
 
+    /**
+     * The instance {@code spec} alone in a fresh scene: a backdrop it does not clash with, any size and region, its
+     * own turn; a function of {@code seed}. Two seeds give two views of the same instance.
+     */
+    public static Scene alone(ObjectSpec spec, long seed) {
+        SplittableRandom random = new SplittableRandom(Noise.hash(seed, stableHash(spec), 0xA10E));
+        Backdrop backdrop;
+        do {
+            backdrop = Backdrop.values()[random.nextInt(Backdrop.values().length)];
+        } while (clashes(spec.colour(), backdrop));
+        SizeClass size = SizeClass.values()[random.nextInt(SizeClass.values().length)];
+        Region region = Region.values()[random.nextInt(Region.values().length)];
+        double radius = radius(size, random);
+        while (true) {
+            double[] c = centre(region, radius, random);
+            PlacedObject object = new PlacedObject(spec,
+                    new Placement(c[0], c[1], radius, rotation(spec.kind(), random), random.nextBoolean()), size);
+            if (object.region() == region) {
+                return new Scene(backdrop, List.of(object), Optional.empty(), random.nextLong());
+            }
+        }
+    }
+
+    /** A hash of an instance that is the same in every process (an enum's own hash code is not). */
+    static long stableHash(ObjectSpec spec) {
+        long h = Noise.hash(spec.kind().ordinal(), spec.colour().ordinal(), spec.accent().ordinal());
+        h = Noise.hash(h, spec.detail().ordinal(), spec.pattern().ordinal());
+        h = Noise.hash(h, Double.doubleToLongBits(spec.shape()), Double.doubleToLongBits(spec.shape2()));
+        return Noise.hash(h, Double.doubleToLongBits(spec.period()), spec.across() ? 1 : 0);
+    }
+
     private SplittableRandom random(Stream stream, long index, long purpose) {
         return new SplittableRandom(Noise.hash(seed ^ stream.salt, index, purpose));
     }

@@ -99,4 +99,16 @@ class WorldTest {
             assertThat(Math.abs(l[k] / 4.0 - s[k])).isLessThanOrEqualTo(1.5);
         }
     }
+
+    @Test
+    void viewsOfAnInstanceAreTheSameInEveryProcess() {
+        // Recorded once; enums' identity hash codes differ between processes, so a seed built from them would not.
+        ObjectSpec spec = HeldOutConcepts.named("nemo").orElseThrow().spec();
+        Scene scene = World.alone(spec, 5);
+        assertThat(scene.backdrop()).isEqualTo(Backdrop.NIGHT);
+        assertThat(scene.objects().get(0).size()).isEqualTo(SizeClass.LARGE);
+        assertThat(scene.objects().get(0).placement().x()).isEqualTo(26.792871533285727);
+        assertThat(scene.texture()).isEqualTo(5657772537728387299L);
+        assertThat(World.alone(spec, 6)).isNotEqualTo(scene);
+    }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.Weights;
+import dev.perfusion.djl.nn.Scalars;
 
 /** Multi-head self-attention of a CLIP layer ({@code self_attn}), with a causal mask supplied by the caller. */
 final class ClipAttention {
@@ -37,7 +38,7 @@ final class ClipAttention {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         Shape split = new Shape(batch, tokens, heads, headDim);
-        NDArray query = q.forward(x).mul(1.0 / Math.sqrt(headDim)).reshape(split).transpose(0, 2, 1, 3);
+        NDArray query = Scalars.times(q.forward(x), 1.0 / Math.sqrt(headDim)).reshape(split).transpose(0, 2, 1, 3);
         NDArray key = k.forward(x).reshape(split).transpose(0, 2, 3, 1);
         NDArray value = v.forward(x).reshape(split).transpose(0, 2, 1, 3);
         NDArray weights = query.matMul(key).add(mask).softmax(-1);

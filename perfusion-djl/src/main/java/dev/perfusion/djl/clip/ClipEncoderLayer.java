@@ -6,6 +6,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.Weights;
+import dev.perfusion.djl.nn.Scalars;
 
 /** One pre-norm transformer layer of CLIP's text encoder ({@code encoder.layers.N}). */
 final class ClipEncoderLayer {
@@ -41,7 +42,7 @@ final class ClipEncoderLayer {
     NDArray forward(NDArray x, NDArray causalMask) {
         NDArray h = x.add(selfAttn.forward(layerNorm1.forward(x), causalMask));
         NDArray m = fc1.forward(layerNorm2.forward(h));
-        m = quickGelu ? m.mul(Activation.sigmoid(m.mul(1.702f))) : Activation.gelu(m);
+        m = quickGelu ? m.mul(Activation.sigmoid(Scalars.times(m, 1.702))) : Activation.gelu(m);
         return h.add(fc2.forward(m));
     }
 }

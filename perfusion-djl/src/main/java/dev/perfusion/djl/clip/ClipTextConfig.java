@@ -3,6 +3,7 @@ package dev.perfusion.djl.clip;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.core.io.FileFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,6 +59,33 @@ public record ClipTextConfig(
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
             throw new FileFormatException(file, "is not a CLIP text config: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * The config as transformers writes {@code text_encoder/config.json} for a {@code CLIPTextModel}, with the ids
+     * of the start, end and padding tokens.
+     */
+    public ObjectNode toJson(int startId, int endId, int padId) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.putArray("architectures").add("CLIPTextModel");
+        n.put("attention_dropout", 0.0);
+        n.put("bos_token_id", startId);
+        n.put("eos_token_id", endId);
+        n.put("hidden_act", hiddenAct);
+        n.put("hidden_size", hiddenSize);
+        n.put("initializer_factor", 1.0);
+        n.put("initializer_range", 0.02);
+        n.put("intermediate_size", intermediateSize);
+        n.put("layer_norm_eps", layerNormEps);
+        n.put("max_position_embeddings", maxPositionEmbeddings);
+        n.put("model_type", "clip_text_model");
+        n.put("num_attention_heads", numAttentionHeads);
+        n.put("num_hidden_layers", numHiddenLayers);
+        n.put("pad_token_id", padId);
+        n.put("projection_dim", hiddenSize);
+        n.put("torch_dtype", "float32");
+        n.put("vocab_size", vocabSize);
+        return n;
     }
 
     public int headDim() {

@@ -86,7 +86,9 @@ public final class ClipTextModel implements AutoCloseable {
     public NDArray embed(NDArray ids) {
         NDArray flat = ids.toType(DataType.INT64, false).reshape(-1);
         Shape shape = ids.getShape();
-        return tokenEmbedding.get(new NDIndex("{}", flat)).reshape(shape.get(0), shape.get(1), config.hiddenSize());
+        NDArray rows = tokenEmbedding.get(new NDIndex("{}", flat));
+        rows.attach(ids.getManager());
+        return rows.reshape(shape.get(0), shape.get(1), config.hiddenSize());
     }
 
     /** Hidden states of token embeddings (batch, tokens, hidden): adds positions, runs the layers. */
@@ -96,7 +98,9 @@ public final class ClipTextModel implements AutoCloseable {
             throw new IllegalArgumentException(tokens + " tokens exceed the context length "
                     + config.maxPositionEmbeddings());
         }
-        NDArray x = embeddings.add(positionEmbedding.get(new NDIndex(":{}", tokens)));
+        NDArray positions = positionEmbedding.get(new NDIndex(":{}", tokens));
+        positions.attach(embeddings.getManager());
+        NDArray x = embeddings.add(positions);
         NDArray mask = causalMask(embeddings.getManager(), (int) tokens);
         for (ClipEncoderLayer layer : layers) {
             x = layer.forward(x, mask);

@@ -2,6 +2,8 @@ package dev.perfusion.djl.unet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.core.io.FileFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,6 +78,37 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
     /** The width of the time embedding: four times the first level's channels. */
     public int timeEmbedDim() {
         return blockOutChannels.get(0) * 4;
+    }
+
+    /** The config as diffusers writes {@code unet/config.json} for an SD 1.x-style {@code UNet2DConditionModel}. */
+    public ObjectNode toJson() {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("_class_name", "UNet2DConditionModel");
+        n.put("act_fn", "silu");
+        ArrayNode heads = n.putArray("attention_head_dim");
+        attentionHeads.forEach(heads::add);
+        ArrayNode channels = n.putArray("block_out_channels");
+        blockOutChannels.forEach(channels::add);
+        n.put("center_input_sample", false);
+        n.put("cross_attention_dim", crossAttentionDim);
+        ArrayNode down = n.putArray("down_block_types");
+        downBlockTypes.forEach(down::add);
+        n.put("downsample_padding", downsamplePadding);
+        n.put("flip_sin_to_cos", flipSinToCos);
+        n.put("freq_shift", freqShift);
+        n.put("in_channels", inChannels);
+        n.put("layers_per_block", layersPerBlock);
+        n.put("mid_block_scale_factor", 1);
+        n.put("norm_eps", normEps);
+        n.put("norm_num_groups", normNumGroups);
+        n.put("out_channels", outChannels);
+        n.put("sample_size", sampleSize);
+        ArrayNode depths = n.putArray("transformer_layers_per_block");
+        transformerLayers.forEach(depths::add);
+        ArrayNode up = n.putArray("up_block_types");
+        upBlockTypes.forEach(up::add);
+        n.put("use_linear_projection", useLinearProjection);
+        return n;
     }
 
     /** Reads {@code config.json}; unsupported features and malformed values name themselves. */

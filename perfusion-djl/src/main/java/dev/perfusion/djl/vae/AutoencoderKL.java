@@ -11,6 +11,7 @@ import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import dev.perfusion.djl.nn.Scalars;
 
 /**
  * Stable Diffusion's VAE ({@code AutoencoderKL}): images in [-1, 1] to latent distributions (for training) and
@@ -99,7 +100,7 @@ public final class AutoencoderKL implements AutoCloseable {
 
         /** A sample {@code mean + exp(logvar / 2) * noise}. */
         public NDArray sample(NoiseSource noise) {
-            return mean.add(logvar.mul(0.5).exp().mul(noise.next(mean.getManager(), mean.getShape())));
+            return mean.add(Scalars.times(logvar, 0.5).exp().mul(noise.next(mean.getManager(), mean.getShape())));
         }
     }
 }

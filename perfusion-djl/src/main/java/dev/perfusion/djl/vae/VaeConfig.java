@@ -2,6 +2,8 @@ package dev.perfusion.djl.vae;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.core.io.FileFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,6 +59,38 @@ public record VaeConfig(int inChannels, int outChannels, List<Integer> blockOutC
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(file, "is not a supported AutoencoderKL config: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The config as diffusers writes {@code vae/config.json} for an {@code AutoencoderKL}, with {@code sampleSize}
+     * the image side it was trained at.
+     */
+    public ObjectNode toJson(int sampleSize) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("_class_name", "AutoencoderKL");
+        n.put("act_fn", "silu");
+        ArrayNode channels = n.putArray("block_out_channels");
+        ArrayNode down = n.putArray("down_block_types");
+        ArrayNode up = n.putArray("up_block_types");
+        for (int c : blockOutChannels) {
+            channels.add(c);
+            down.add("DownEncoderBlock2D");
+            up.add("UpDecoderBlock2D");
+        }
+        n.put("in_channels", inChannels);
+        n.put("latent_channels", latentChannels);
+        n.put("layers_per_block", layersPerBlock);
+        n.put("norm_num_groups", normNumGroups);
+        n.put("out_channels", outChannels);
+        n.put("sample_size", sampleSize);
+        n.put("scaling_factor", scalingFactor);
+        return n;
+    }
+
+    /** The same config with another scaling factor. */
+    public VaeConfig withScalingFactor(double factor) {
+        return new VaeConfig(inChannels, outChannels, blockOutChannels, layersPerBlock, latentChannels, normNumGroups,
+                factor);
     }
 
     private static void require(boolean condition, String what) {

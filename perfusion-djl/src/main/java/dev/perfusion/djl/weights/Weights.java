@@ -18,4 +18,20 @@ public interface Weights {
 
     /** Whether a tensor is stored under {@code key}; an initialisation stores none and answers false. */
     boolean contains(String key);
+
+    /** These weights with {@code prefix} put before every key, for a component stored inside a larger file. */
+    default Weights under(String prefix) {
+        Weights outer = this;
+        return new Weights() {
+            @Override
+            public NDArray take(String key, long... shape) throws FileFormatException {
+                return outer.take(prefix + key, shape);
+            }
+
+            @Override
+            public boolean contains(String key) {
+                return outer.contains(prefix + key);
+            }
+        };
+    }
 }

@@ -1,0 +1,38 @@
+package dev.perfusion.core.eval;
+
+import dev.perfusion.core.world.Colours;
+
+/** Square pictures of packed 0xRRGGBB pixels. */
+public final class Pictures {
+
+    private Pictures() {
+    }
+
+    /** The picture resampled from {@code from} to {@code to} pixels a side, bilinearly (pixel centres aligned). */
+    public static int[] resize(int[] rgb, int from, int to) {
+        if (rgb.length != from * from || to <= 0) {
+            throw new IllegalArgumentException("expected " + from + "x" + from + " pixels and a positive target side");
+        }
+        if (from == to) {
+            return rgb.clone();
+        }
+        int[] out = new int[to * to];
+        double scale = (double) from / to;
+        for (int y = 0; y < to; y++) {
+            double sy = Math.max(0, Math.min(from - 1, (y + 0.5) * scale - 0.5));
+            int y0 = (int) sy;
+            int y1 = Math.min(from - 1, y0 + 1);
+            double fy = sy - y0;
+            for (int x = 0; x < to; x++) {
+                double sx = Math.max(0, Math.min(from - 1, (x + 0.5) * scale - 0.5));
+                int x0 = (int) sx;
+                int x1 = Math.min(from - 1, x0 + 1);
+                double fx = sx - x0;
+                int top = Colours.mix(rgb[y0 * from + x0], rgb[y0 * from + x1], fx);
+                int bottom = Colours.mix(rgb[y1 * from + x0], rgb[y1 * from + x1], fx);
+                out[y * to + x] = Colours.mix(top, bottom, fy);
+            }
+        }
+        return out;
+    }
+}

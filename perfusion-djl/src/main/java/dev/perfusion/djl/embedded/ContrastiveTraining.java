@@ -1,0 +1,128 @@
+package dev.perfusion.djl.embedded;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.text.ClipTokenizer;
+import dev.perfusion.core.world.PlacedObject;
+import dev.perfusion.core.world.Renderer;
+import dev.perfusion.core.world.World;
+import dev.perfusion.djl.clip.ClipTextConfig;
+import dev.perfusion.djl.judge.Contrastive;
+import dev.perfusion.djl.judge.ConvImageEncoder;
+import dev.perfusion.djl.judge.ImageEncoderConfig;
+import dev.perfusion.djl.judge.TextTower;
+import dev.perfusion.djl.train.CheckpointFolder;
+import dev.perfusion.djl.train.Images;
+import dev.perfusion.djl.train.Parameters;
+import dev.perfusion.djl.train.TrainingLoop;
+import dev.perfusion.djl.train.TrainingTask;
+import dev.perfusion.djl.weights.InitialWeights;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A CLIP-style pair of towers trained contrastively on the world's captioned pictures, as SD's text encoder was
+ * trained: the parts "text-encoder" (whose text tower becomes the generator's text encoder; its image tower is
+ * dropped) and "judge" (both towers kept, with a second loss that pulls two views of the same instance together and
+ * pushes other instances apart, so that image similarity measures likeness to a concept).
+ */
+final class ContrastiveTraining {
+
+    /**
+     * The towers' shapes.
+     *
+     * @param text          the text transformer
+     * @param image         the image encoder
+     * @param instanceViews whether to add the two-view instance loss (the judge)
+     */
+    record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean instanceViews) {
+    }
+
+    private final ConvImageEncoder image;
+    private final TextTower text;
+    private final Parameters parameters;
+
+    private ContrastiveTraining(ConvImageEncoder image, TextTower text, Parameters parameters) {
+        this.image = image;
+        this.text = text;
+        this.parameters = parameters;
+    }
+
+    /** Trains (or resumes) the towers of {@code part} and returns their parameters by name. */
+    static TrainingLoop.Result train(String name, Path work, EmbeddedRecipe recipe, EmbeddedRecipe.Part part,
+            Shapes shapes, ClipTokenizer tokenizer, NDManager manager, ProgressListener listener,
+            BooleanSupplier cancelled) throws IOException {
+        InitialWeights init = new InitialWeights(manager, part.seed(), ConvImageEncoder::zeroInitialised);
+        ConvImageEncoder image = ConvImageEncoder.build(shapes.image(), init, "vision.");
+        TextTower text = TextTower.build(shapes.text(), shapes.image().embed(), tokenizer, init, manager);
+        Map<String, NDArray> arrays = new LinkedHashMap<>(init.created());
+        arrays.put("logit_scale", Contrastive.initialLogScale(manager));
+        if (shapes.instanceViews()) {
+            arrays.put("view_logit_scale", Contrastive.initialLogScale(manager));
+        }
+        ContrastiveTraining model = new ContrastiveTraining(image, text, new Parameters(arrays));
+        World world = new World(recipe.worldSeed());
+        TrainingTask task = new TrainingTask() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Parameters parameters() {
+                return model.parameters;
+            }
+
+            @Override
+            public NDArray loss(NDManager m, long step) {
+                return model.loss(m, world, recipe.imageSize(), part, step, shapes.instanceViews());
+            }
+        };
+        return TrainingLoop.run(task, part.settings(), new CheckpointFolder(work.resolve("checkpoints/" + name)),
+                manager, recipe.record(name), listener, cancelled);
+    }
+
+    private NDArray loss(NDManager m, World world, int size, EmbeddedRecipe.Part part, long step, boolean views) {
+        List<int[]> pictures = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (int i = 0; i < part.batch(); i++) {
+            World.Sample sample = world.sample(step * part.batch() + i);
+            pictures.add(Renderer.render(sample.scene(), size).rgb());
+            captions.add(sample.caption());
+        }
+        NDArray images = image.forward(Images.batch(m, pictures, size));
+        NDArray loss = Contrastive.loss(images, text.forward(m, captions),
+                parameters.arrays().get("logit_scale"));
+        if (!views) {
+            return loss;
+        }
+        List<int[]> first = new ArrayList<>();
+        List<int[]> second = new ArrayList<>();
+        for (int i = 0; i < part.batch(); i++) {
+            long index = step * part.batch() + i;
+            PlacedObject object = world.scene(World.Stream.TRAINING, index).objects().get(0);
+            first.add(Renderer.render(World.alone(object.spec(), 2 * index), size).rgb());
+            second.add(Renderer.render(World.alone(object.spec(), 2 * index + 1), size).rgb());
+        }
+        NDArray viewLoss = Contrastive.loss(image.forward(Images.batch(m, first, size)),
+                image.forward(Images.batch(m, second, size)), parameters.arrays().get("view_logit_scale"));
+        return loss.add(viewLoss);
+    }
+
+    /** The parameters whose names start with {@code prefix}, with the prefix kept or dropped. */
+    static Parameters select(Parameters all, String prefix, boolean keepPrefix) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        all.arrays().forEach((name, array) -> {
+            if (name.startsWith(prefix)) {
+                out.put(keepPrefix ? name : name.substring(prefix.length()), array);
+            }
+        });
+        return new Parameters(out);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.perfusion.djl.embedded;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfusion.core.text.ClipTokenizer;
+import dev.perfusion.core.world.World;
+import dev.perfusion.djl.clip.ClipTextConfig;
+import dev.perfusion.djl.judge.ImageEncoderConfig;
+import dev.perfusion.djl.unet.UNetConfig;
+import dev.perfusion.djl.train.LearningRate;
+import dev.perfusion.djl.train.TrainingLoop;
+import dev.perfusion.djl.vae.VaeConfig;
+import java.util.List;
+
+/**
+ * How the embedded base model is made: its shapes, and for each training part its seed, batch, steps and schedule.
+ * The shipped model's manifest records the recipe it was made with.
+ *
+ * @param worldSeed   the seed of the world every part draws its pictures and captions from
+ * @param imageSize   the side of the pictures, in pixels
+ * @param vae         the VAE part
+ * @param textEncoder the contrastive pretraining of the generator's text encoder
+ * @param unet        the UNet
+ * @param judge       the contrastive training of the judge
+ */
+public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textEncoder, Part unet, Part judge) {
+
+    /**
+     * One training part.
+     *
+     * @param seed     seed of its initialisation and noise
+     * @param batch    pictures per step
+     * @param settings steps, schedule, decay, EMA and checkpoint interval
+     */
+    public record Part(long seed, int batch, TrainingLoop.Settings settings) {
+    }
+
+    /** The recipe of the shipped model. */
+    public static EmbeddedRecipe standard() {
+        return new EmbeddedRecipe(2026, World.SIZE,
+                new Part(11, 32, new TrainingLoop.Settings(2500, new LearningRate(1e-3, 100, 2500, 0.1), 0.0, 1.0, 0,
+                        250)),
+                new Part(21, 64, new TrainingLoop.Settings(3000, new LearningRate(1e-3, 150, 3000, 0.05), 0.1, 1.0, 0,
+                        250)),
+                new Part(41, 32, new TrainingLoop.Settings(16000, new LearningRate(3e-4, 500, 16000, 0.1), 0.0, 1.0,
+                        0.999, 500)),
+                new Part(31, 64, new TrainingLoop.Settings(3000, new LearningRate(1e-3, 150, 3000, 0.05), 0.1, 1.0, 0,
+                        250)));
+    }
+
+    /** The same recipe with every part's steps multiplied by {@code factor} (at least one step), for quick runs. */
+    public EmbeddedRecipe scaled(double factor) {
+        return new EmbeddedRecipe(worldSeed, imageSize, scale(vae, factor), scale(textEncoder, factor),
+                scale(unet, factor), scale(judge, factor));
+    }
+
+    private static Part scale(Part part, double factor) {
+        TrainingLoop.Settings s = part.settings();
+        long steps = Math.max(1, Math.round(s.steps() * factor));
+        LearningRate r = s.schedule();
+        return new Part(part.seed(), part.batch(), new TrainingLoop.Settings(steps,
+                new LearningRate(r.peak(), Math.min(r.warmup(), steps / 4), steps, r.floor()), s.weightDecay(),
+                s.clipNorm(), s.emaDecay(), Math.max(1, Math.min(s.checkpointEvery(), steps))));
+    }
+
+    /** The VAE's shapes: 64-pixel pictures to 4 x 16 x 16 latents. */
+    public VaeConfig vaeConfig() {
+        return new VaeConfig(3, 3, List.of(32, 64, 64), 1, 4, 32, 1.0);
+    }
+
+    /** The generator's text encoder: 4 layers of width 128 over the world's vocabulary. */
+    public ClipTextConfig textConfig(int vocabSize) {
+        return new ClipTextConfig(vocabSize, 128, 512, 4, 4, ClipTokenizer.MAX_LENGTH, "quick_gelu", 1e-5);
+    }
+
+    /** The image tower the text encoder is pretrained against (dropped afterwards). */
+    public ImageEncoderConfig textEncoderImageTower() {
+        return new ImageEncoderConfig(List.of(32, 64, 96, 128), 8, 128);
+    }
+
+    /**
+     * The UNet: three levels of 64, 128 and 128 channels over 16 x 16 latents, cross-attention at every level to
+     * text encodings of width {@code contextWidth}; about 7 million parameters.
+     */
+    public UNetConfig unetConfig(int contextWidth) {
+        List<String> down = List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D");
+        List<String> up = List.of("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D");
+        return new UNetConfig(4, 4, List.of(64, 128, 128), 1, down, up, contextWidth, List.of(4, 4, 4), 32, 1e-5, true,
+                0, 1, false, List.of(1, 1, 1), imageSize / 4);
+    }
+
+    /** The judge's text tower: smaller than the generator's, and trained apart from it. */
+    public ClipTextConfig judgeTextConfig(int vocabSize) {
+        return new ClipTextConfig(vocabSize, 96, 384, 3, 4, ClipTokenizer.MAX_LENGTH, "quick_gelu", 1e-5);
+    }
+
+    /** The judge's image tower. */
+    public ImageEncoderConfig judgeImageTower() {
+        return new ImageEncoderConfig(List.of(32, 48, 96, 128), 8, 128);
+    }
+
+    /** What a part's checkpoints record of the recipe. */
+    JsonNode record(String partName) {
+        ObjectNode n = new ObjectMapper().valueToTree(this);
+        n.put("part", partName);
+        n.put("world_version", World.VERSION);
+        return n;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.perfusion.djl.embedded;
+
+import ai.djl.ndarray.NDManager;
+import dev.perfusion.api.ProgressListener;
+import dev.perfusion.djl.DjlRuntime;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The program that makes the embedded base model, part by part. Each part trains in {@code work/checkpoints/<part>},
+ * resumes from its newest checkpoint when run again, and writes its component under {@code work/model}.
+ */
+public final class EmbeddedTraining {
+
+    /** The parts, in the order they depend on each other. */
+    public enum Part {
+        /** The BPE vocabulary, learnt from the world's captions. */
+        TOKENIZER,
+        /** The generator's text encoder, pretrained contrastively. */
+        TEXT_ENCODER,
+        /** The VAE: pictures to latents and back. */
+        VAE,
+        /** The conditional UNet, on the frozen text encoder and VAE. */
+        UNET,
+        /** The judge that scores images, trained apart from the generator. */
+        JUDGE;
+
+        /** The name used on the command line and for the checkpoint folder. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The part of this command-line name. */
+        public static Part of(String id) {
+            for (Part p : values()) {
+                if (p.id().equals(id)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("no part '" + id + "'; parts: "
+                    + java.util.Arrays.stream(values()).map(Part::id).toList());
+        }
+    }
+
+    private EmbeddedTraining() {
+    }
+
+    /**
+     * Runs one part to its end, resuming from its newest checkpoint.
+     *
+     * @return the losses of the steps this process ran
+     */
+    public static List<Double> run(Part part, Path work, EmbeddedRecipe recipe, ProgressListener listener,
+            BooleanSupplier cancelled) throws IOException {
+        try (NDManager manager = DjlRuntime.engine().newBaseManager()) {
+            return switch (part) {
+                case TOKENIZER -> {
+                    TokenizerTraining.run(work, recipe);
+                    yield List.of();
+                }
+                case TEXT_ENCODER -> TextEncoderTraining.run(work, recipe, manager, listener, cancelled);
+                case VAE -> VaeTraining.run(work, recipe, manager, listener, cancelled);
+                case UNET -> UNetTraining.run(work, recipe, manager, listener, cancelled);
+                case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
+            };
+        }
+    }
+}

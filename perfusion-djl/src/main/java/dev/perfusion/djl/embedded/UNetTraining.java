@@ -1,0 +1,161 @@
+package dev.perfusion.djl.embedded;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.safetensors.DType;
+import dev.perfusion.core.text.ClipTokenizer;
+import dev.perfusion.core.world.Renderer;
+import dev.perfusion.core.world.World;
+import dev.perfusion.djl.clip.ClipTextModel;
+import dev.perfusion.djl.schedule.NoiseSchedule;
+import dev.perfusion.djl.schedule.NoiseSource;
+import dev.perfusion.djl.schedule.SchedulerConfig;
+import dev.perfusion.djl.train.CheckpointFolder;
+import dev.perfusion.djl.train.Images;
+import dev.perfusion.djl.train.Parameters;
+import dev.perfusion.djl.train.TrainingLoop;
+import dev.perfusion.djl.train.TrainingTask;
+import dev.perfusion.djl.unet.UNet2DConditionModel;
+import dev.perfusion.djl.unet.UNetConfig;
+import dev.perfusion.djl.vae.AutoencoderKL;
+import dev.perfusion.djl.weights.InitialWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import dev.perfusion.djl.nn.Scalars;
+
+/**
+ * Part "unet": the conditional UNet, trained from scratch on VAE latents of the world's pictures to predict the
+ * noise of Stable Diffusion 1.x's schedule, conditioned on the frozen text encoder's encodings of their captions.
+ * The recipe: min-SNR-5 weighting of the per-sample loss, 10% of captions dropped to the empty prompt (for
+ * classifier-free guidance), the residual branches' last layers initialised to zero (ADM's {@code zero_module}), and
+ * an EMA of the weights, which is what is exported. Needs the tokenizer, text-encoder and vae parts.
+ */
+public final class UNetTraining {
+
+    /** Chance a caption is replaced by the empty prompt. */
+    static final double CAPTION_DROPOUT = 0.1;
+    /** The min-SNR weighting's gamma. */
+    static final double SNR_GAMMA = 5;
+    private static final Pattern ZERO_INITIALISED = Pattern.compile(
+            ".*resnets\\.\\d+\\.conv2\\.weight|.*attn[12]\\.to_out\\.0\\.weight|.*proj_out\\.weight"
+                    + "|.*ff\\.net\\.2\\.weight|conv_out\\.weight");
+
+    private UNetTraining() {
+    }
+
+    public static List<Double> run(Path work, EmbeddedRecipe recipe, NDManager parent, ProgressListener listener,
+            BooleanSupplier cancelled) throws IOException {
+        EmbeddedRecipe.Part part = recipe.unet();
+        Path model = work.resolve("model");
+        ClipTokenizer tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
+        try (NDManager manager = parent.newSubManager();
+                ClipTextModel text = ClipTextModel.load(model.resolve("text_encoder"), manager);
+                AutoencoderKL vae = AutoencoderKL.load(model.resolve("vae"), manager)) {
+            UNetConfig config = recipe.unetConfig(text.config().hiddenSize());
+            InitialWeights init = new InitialWeights(manager, part.seed(),
+                    key -> ZERO_INITIALISED.matcher(key).matches());
+            UNet2DConditionModel unet = UNet2DConditionModel.build(config, init, manager);
+            Parameters parameters = new Parameters(init.created());
+            NoiseSchedule schedule = new NoiseSchedule(SchedulerConfig.SD1);
+            World world = new World(recipe.worldSeed());
+            int size = recipe.imageSize();
+            TrainingTask task = new TrainingTask() {
+                @Override
+                public String name() {
+                    return "unet";
+                }
+
+                @Override
+                public Parameters parameters() {
+                    return parameters;
+                }
+
+                @Override
+                public NDArray loss(NDManager m, long step) {
+                    SplittableRandom random = new SplittableRandom(part.seed() * 1_000_003L + step);
+                    int batch = part.batch();
+                    List<int[]> pictures = new ArrayList<>();
+                    long[] ids = new long[batch * ClipTokenizer.MAX_LENGTH];
+                    float[] signal = new float[batch];
+                    float[] noiseScale = new float[batch];
+                    float[] times = new float[batch];
+                    float[] weights = new float[batch];
+                    for (int i = 0; i < batch; i++) {
+                        World.Sample sample = world.sample(step * batch + i);
+                        pictures.add(Renderer.render(sample.scene(), size).rgb());
+                        String caption = random.nextDouble() < CAPTION_DROPOUT ? "" : sample.caption();
+                        int[] row = tokenizer.encode(caption);
+                        for (int j = 0; j < row.length; j++) {
+                            ids[i * row.length + j] = row[j];
+                        }
+                        int t = random.nextInt(schedule.config().numTrainTimesteps());
+                        double alpha = schedule.alphaCumprod(t);
+                        double snr = alpha / (1 - alpha);
+                        signal[i] = (float) Math.sqrt(alpha);
+                        noiseScale[i] = (float) Math.sqrt(1 - alpha);
+                        times[i] = t;
+                        weights[i] = (float) (Math.min(snr, SNR_GAMMA) / snr);
+                    }
+                    NDArray context = text.forward(m.create(ids, new Shape(batch, ClipTokenizer.MAX_LENGTH)));
+                    NDArray latents = vae.encode(Images.batch(m, pictures, size))
+                            .sample(NoiseSource.seeded(random.nextLong()));
+                    latents = Scalars.times(latents, vae.scalingFactor());
+                    NDArray noise = NoiseSource.seeded(random.nextLong()).next(m, latents.getShape());
+                    Shape column = new Shape(batch, 1, 1, 1);
+                    NDArray noisy = latents.mul(m.create(signal, column)).add(noise.mul(m.create(noiseScale, column)));
+                    NDArray predicted = unet.forward(noisy, m.create(times, new Shape(batch)), context);
+                    NDArray perSample = predicted.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
+                    return perSample.mul(m.create(weights, new Shape(batch))).mean();
+                }
+            };
+            TrainingLoop.Result result = TrainingLoop.run(task, part.settings(),
+                    new CheckpointFolder(work.resolve("checkpoints/unet")), manager, recipe.record("unet"), listener,
+                    cancelled);
+            export(model, config, result.parameters());
+            return result.losses();
+        }
+    }
+
+    /** Writes {@code unet/}, {@code scheduler/} and {@code model_index.json} into the model folder. */
+    static void export(Path model, UNetConfig config, Parameters parameters) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path unet = model.resolve("unet");
+        Files.createDirectories(unet);
+        Files.write(unet.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                config.toJson()));
+        parameters.save(unet.resolve("diffusion_pytorch_model.safetensors"), DType.F32);
+        Path scheduler = model.resolve("scheduler");
+        Files.createDirectories(scheduler);
+        ObjectNode s = json.createObjectNode();
+        SchedulerConfig sd1 = SchedulerConfig.SD1;
+        s.put("_class_name", "DPMSolverMultistepScheduler");
+        s.put("beta_end", sd1.betaEnd());
+        s.put("beta_schedule", sd1.betaSchedule());
+        s.put("beta_start", sd1.betaStart());
+        s.put("num_train_timesteps", sd1.numTrainTimesteps());
+        s.put("prediction_type", sd1.predictionType());
+        s.put("set_alpha_to_one", sd1.setAlphaToOne());
+        s.put("steps_offset", sd1.stepsOffset());
+        Files.write(scheduler.resolve("scheduler_config.json"), json.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(s));
+        ObjectNode index = json.createObjectNode();
+        index.put("_class_name", "StableDiffusionPipeline");
+        index.putArray("scheduler").add("diffusers").add("DPMSolverMultistepScheduler");
+        index.putArray("text_encoder").add("transformers").add("CLIPTextModel");
+        index.putArray("tokenizer").add("transformers").add("CLIPTokenizer");
+        index.putArray("unet").add("diffusers").add("UNet2DConditionModel");
+        index.putArray("vae").add("diffusers").add("AutoencoderKL");
+        index.put("requires_safety_checker", false);
+        Files.write(model.resolve("model_index.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.perfusion.djl.judge;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.perfusion.djl.nn.Scalars;
+
+/** The symmetric contrastive (InfoNCE) loss of CLIP, and the cosine geometry it trains. */
+public final class Contrastive {
+
+    /** The largest logit scale, as CLIP clamps it. */
+    static final double MAX_SCALE = 100;
+
+    private Contrastive() {
+    }
+
+    /** Rows scaled to unit length. */
+    public static NDArray normalise(NDArray x) {
+        return x.div(x.square().sum(new int[] {1}, true).add(1e-12f).sqrt());
+    }
+
+    /**
+     * The mean cross-entropy of matching row {@code i} of {@code a} to row {@code i} of {@code b} among all rows of
+     * {@code b}, and the other way round, with cosine logits times {@code exp(logScale)}.
+     */
+    public static NDArray loss(NDArray a, NDArray b, NDArray logScale) {
+        long n = a.getShape().get(0);
+        NDManager m = a.getManager();
+        NDArray clipped = logScale.clip(0, (float) Math.log(MAX_SCALE));
+        clipped.attach(m);
+        NDArray scale = clipped.exp();
+        NDArray logits = normalise(a).matMul(normalise(b).transpose()).mul(scale);
+        NDArray eye = m.eye((int) n);
+        NDArray rows = logits.logSoftmax(1).mul(eye).sum();
+        NDArray columns = logits.logSoftmax(0).mul(eye).sum();
+        return Scalars.over(rows.add(columns), -2.0 * n);
+    }
+
+    /** The learnable log logit scale, starting at CLIP's log(1 / 0.07). */
+    public static NDArray initialLogScale(NDManager manager) {
+        return manager.create(new float[] {(float) Math.log(1 / 0.07)}, new Shape(1));
+    }
+}

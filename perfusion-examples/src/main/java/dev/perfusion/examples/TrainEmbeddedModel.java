@@ -1,0 +1,98 @@
+package dev.perfusion.examples;
+
+import dev.perfusion.api.Progress;
+import dev.perfusion.api.ProgressListener;
+import dev.perfusion.djl.embedded.EmbeddedRecipe;
+import dev.perfusion.djl.embedded.EmbeddedTraining;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Retrains the embedded base model, part by part, on this machine's CPU (or GPU). Each part checkpoints as it goes
+ * and resumes when run again; see docs/embedded-model.md.
+ */
+@Command(name = "train-embedded-model", mixinStandardHelpOptions = true,
+        description = "Train parts of the embedded base model; each resumes from its newest checkpoint.")
+public final class TrainEmbeddedModel implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", description = "Parts to run, in order: ${COMPLETION-CANDIDATES}.",
+            converter = PartConverter.class, completionCandidates = PartNames.class)
+    private List<EmbeddedTraining.Part> parts;
+
+    @Option(names = "--work", description = "Folder of checkpoints and the model made (default: ${DEFAULT-VALUE}).")
+    private Path work = Path.of("embedded-training");
+
+    @Option(names = "--scale", description = "Multiply every part's steps by this, for a quick trial "
+            + "(default: ${DEFAULT-VALUE}).")
+    private double scale = 1.0;
+
+    @Option(names = "--log-every", description = "Without a terminal, print a progress line every N steps "
+            + "(default: ${DEFAULT-VALUE}).")
+    private int logEvery = 50;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainEmbeddedModel()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        EmbeddedRecipe recipe = scale == 1.0 ? EmbeddedRecipe.standard() : EmbeddedRecipe.standard().scaled(scale);
+        for (EmbeddedTraining.Part part : parts) {
+            long start = System.nanoTime();
+            List<Double> losses;
+            if (System.console() != null) {
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(part.id()).setStyle(ProgressBarStyle.ASCII)
+                        .setInitialMax(1).build()) {
+                    losses = EmbeddedTraining.run(part, work, recipe, p -> {
+                        bar.maxHint(p.total());
+                        bar.stepTo(p.step());
+                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", p.loss()));
+                    }, () -> false);
+                }
+            } else {
+                losses = EmbeddedTraining.run(part, work, recipe, lines(), () -> false);
+            }
+            System.out.printf(Locale.ROOT, "%s: %d steps in %.1f min%s%n", part.id(), losses.size(),
+                    (System.nanoTime() - start) / 6e10, losses.isEmpty() ? " (already complete)"
+                            : String.format(Locale.ROOT, ", loss %.4f -> %.4f", losses.get(0),
+                                    losses.get(losses.size() - 1)));
+        }
+        return 0;
+    }
+
+    private ProgressListener lines() {
+        return (Progress p) -> {
+            if (p.step() % logEvery == 0 || p.step() == p.total()) {
+                System.out.printf(Locale.ROOT, "%s %d/%d loss %.4f elapsed %ds eta %s%n", p.stage(), p.step(),
+                        p.total(), p.loss(), p.elapsed().toSeconds(),
+                        p.eta().map(d -> d.toMinutes() + " min").orElse("?"));
+                System.out.flush();
+            }
+        };
+    }
+
+    /** Reads part names. */
+    static final class PartConverter implements CommandLine.ITypeConverter<EmbeddedTraining.Part> {
+        @Override
+        public EmbeddedTraining.Part convert(String value) {
+            return EmbeddedTraining.Part.of(value);
+        }
+    }
+
+    /** Lists part names for the help text. */
+    static final class PartNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(EmbeddedTraining.Part.values()).map(EmbeddedTraining.Part::id).iterator();
+        }
+    }
+}
