@@ -4,6 +4,7 @@ import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.GenerationRequest;
 import dev.perfusion.api.Generator;
+import dev.perfusion.api.Judge;
 import dev.perfusion.api.KeyLockTrainer;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.spi.Backend;
@@ -76,6 +77,14 @@ public final class Perfusion implements AutoCloseable {
     /** The device the backend runs on. */
     public String device() {
         return backend.device();
+    }
+
+    /**
+     * The judge that scores images of this model (image and text similarity), where the model ships one: the embedded
+     * model does. It belongs to this instance and closes with it.
+     */
+    public Optional<Judge> judge() {
+        return backend.judge();
     }
 
     /** A trainer for new concepts on this model. */

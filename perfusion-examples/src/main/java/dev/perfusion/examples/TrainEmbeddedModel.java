@@ -31,6 +31,10 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
     @Option(names = "--work", description = "Folder of checkpoints and the model made (default: ${DEFAULT-VALUE}).")
     private Path work = Path.of("embedded-training");
 
+    @Option(names = "--out", description = "Where part 'package' writes the shipped resources "
+            + "(default: ${DEFAULT-VALUE}).")
+    private Path out = Path.of("perfusion-core/src/main/resources/dev/perfusion/embedded");
+
     @Option(names = "--scale", description = "Multiply every part's steps by this, for a quick trial "
             + "(default: ${DEFAULT-VALUE}).")
     private double scale = 1.0;
@@ -48,6 +52,11 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
         EmbeddedRecipe recipe = scale == 1.0 ? EmbeddedRecipe.standard() : EmbeddedRecipe.standard().scaled(scale);
         for (EmbeddedTraining.Part part : parts) {
             long start = System.nanoTime();
+            if (part == EmbeddedTraining.Part.PACKAGE) {
+                EmbeddedTraining.pack(work, out, recipe);
+                System.out.printf(Locale.ROOT, "package: wrote %s%n", out.toAbsolutePath());
+                continue;
+            }
             List<Double> losses;
             if (System.console() != null) {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName(part.id()).setStyle(ProgressBarStyle.ASCII)

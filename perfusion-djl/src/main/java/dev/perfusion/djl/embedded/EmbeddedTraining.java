@@ -26,7 +26,9 @@ public final class EmbeddedTraining {
         /** The conditional UNet, on the frozen text encoder and VAE. */
         UNET,
         /** The judge that scores images, trained apart from the generator. */
-        JUDGE;
+        JUDGE,
+        /** The shipped resources: every weight in half precision, with a manifest (see {@link #pack}). */
+        PACKAGE;
 
         /** The name used on the command line and for the checkpoint folder. */
         public String id() {
@@ -45,7 +47,17 @@ public final class EmbeddedTraining {
         }
     }
 
+    /** The command line that runs every part, recorded in the shipped manifest. */
+    public static final String COMMAND = "mvn -B -pl perfusion-examples -am install exec:java "
+            + "-Dexample.main=dev.perfusion.examples.TrainEmbeddedModel "
+            + "-Dexec.args=\"tokenizer text-encoder judge vae unet package --work embedded-training\"";
+
     private EmbeddedTraining() {
+    }
+
+    /** Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}. */
+    public static void pack(Path work, Path out, EmbeddedRecipe recipe) throws IOException {
+        EmbeddedPackaging.run(work, out, recipe, COMMAND);
     }
 
     /**
@@ -65,6 +77,7 @@ public final class EmbeddedTraining {
                 case VAE -> VaeTraining.run(work, recipe, manager, listener, cancelled);
                 case UNET -> UNetTraining.run(work, recipe, manager, listener, cancelled);
                 case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
+                case PACKAGE -> throw new IllegalArgumentException("packaging needs its output folder: use pack()");
             };
         }
     }

@@ -1,13 +1,14 @@
 package dev.perfusion.djl.train;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
+
 import java.util.Optional;
-import java.util.stream.Stream;
+
+import dev.perfusion.core.io.Folders;
 
 /**
  * A training run's checkpoints: the newest complete one is always in {@code current/}. A new one is written into
@@ -49,32 +50,18 @@ public final class CheckpointFolder {
         Path next = root.resolve("next");
         Path current = root.resolve("current");
         Path previous = root.resolve("previous");
-        deleteTree(next);
+        Folders.deleteTree(next);
         Files.createDirectories(next);
         writer.writeTo(next);
         if (!Files.isRegularFile(next.resolve("state.json"))) {
             throw new IllegalStateException("a checkpoint must write state.json");
         }
-        deleteTree(previous);
+        Folders.deleteTree(previous);
         if (Files.exists(current)) {
             Files.move(current, previous, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(next, current, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(previous);
+        Folders.deleteTree(previous);
     }
 
-    private static void deleteTree(Path folder) throws IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(folder)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
 }
