@@ -2,7 +2,9 @@ package dev.perfusion;
 
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.GenerationRequest;
+import dev.perfusion.api.GenerationResult;
 import dev.perfusion.api.Generator;
 import dev.perfusion.api.Judge;
 import dev.perfusion.api.KeyLockTrainer;
@@ -10,14 +12,25 @@ import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.BackendProvider;
+import dev.perfusion.api.spi.Capability;
+import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.core.backend.BackendDiscovery;
 import dev.perfusion.core.concept.ConceptFile;
+import dev.perfusion.core.fidelity.ConceptGates;
 import dev.perfusion.core.fidelity.FidelityResolver;
+import dev.perfusion.core.prompt.ConceptPrompt;
 import dev.perfusion.core.prompt.PromptParser;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * The SDK's entry point: a base model opened on a backend, to train concepts and generate with them.
@@ -30,18 +43,23 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * Closing it frees the backend's native memory. Instances are safe to share between threads only where the backend
- * says so.
+ * <p>Safe to share between threads: generations may run concurrently. Prompts, concepts and fidelity are checked and
+ * resolved here, before any backend work. {@link #close()} waits for generations and trainings in flight, then frees
+ * the backend's native memory; later calls fail with {@link IllegalStateException}.
  */
 public final class Perfusion implements AutoCloseable {
 
     private final BaseModel model;
     private final Backend backend;
+    private final Set<Capability> capabilities;
     private final FidelityResolver fidelity;
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
-    private Perfusion(BaseModel model, Backend backend, FidelityResolver fidelity) {
+    private Perfusion(BaseModel model, Backend backend, Set<Capability> capabilities, FidelityResolver fidelity) {
         this.model = model;
         this.backend = backend;
+        this.capabilities = capabilities;
         this.fidelity = fidelity;
     }
 
@@ -59,7 +77,7 @@ public final class Perfusion implements AutoCloseable {
         return ConceptFile.read(file);
     }
 
-    /** Writes a concept file atomically, in half precision. */
+    /** Writes a concept file atomically, in half precision: an existing file is replaced only by a complete one. */
     public static void saveConcept(Concept concept, Path file) throws IOException {
         ConceptFile.write(concept, file);
     }
@@ -79,74 +97,147 @@ public final class Perfusion implements AutoCloseable {
         return backend.device();
     }
 
+    /** The fingerprint of the open model, which concepts trained on it record. */
+    public String fingerprint() {
+        return whileOpen(backend::fingerprint);
+    }
+
     /**
      * The judge that scores images of this model (image and text similarity), where the model ships one: the embedded
      * model does. It belongs to this instance and closes with it.
      */
     public Optional<Judge> judge() {
-        return backend.judge();
+        return whileOpen(backend::judge);
     }
 
     /** A trainer for new concepts on this model. */
     public KeyLockTrainer trainer() {
-        return new KeyLockTrainer(backend.training());
+        require(Capability.TRAINING, "train concepts");
+        return new PerfusionTrainer((request, listener, cancelled) -> whileOpen(
+                () -> backend.training().train(request, listener, cancelled)));
     }
 
     /**
-     * A new generation. Prompts and fidelity controls are checked against the request's concepts before the
-     * backend does any work.
+     * A new generation. Prompts, concepts and fidelity controls are checked against each other and against this model
+     * before the backend does any work.
      */
     public Generator generator() {
-        return new Generator((request, listener) -> {
-            check(request);
-            return backend.generation().generate(request, listener);
+        return new PerfusionGenerator(g -> {
+            GenerationRequest request = g.request();
+            GenerationJob job = resolve(request);
+            if (job.usesConcepts()) {
+                require(Capability.CONCEPTS, "generate with concepts");
+            }
+            return whileOpen(() -> backend.generation().generate(job, g.progress()));
         });
     }
 
-    private void check(GenerationRequest request) {
-        PromptParser.parse(request.prompt(), request.concepts());
-        PromptParser.parse(request.negativePrompt(), request.concepts());
+    /** The request as the backend receives it: prompts split, gates resolved, concepts checked. */
+    GenerationJob resolve(GenerationRequest request) {
+        ConceptPrompt prompt = PromptParser.parse(request.prompt(), request.concepts());
+        ConceptPrompt negative = PromptParser.parse(request.negativePrompt(), request.concepts());
+        List<ConceptGates> gates;
         try {
-            fidelity.resolve(request.concepts(), request.fidelity());
+            gates = fidelity.resolve(request.concepts(), request.fidelity());
         } catch (IllegalArgumentException e) {
             throw new PerfusionException(e.getMessage(), e);
         }
+        if (!request.concepts().isEmpty() && !request.acceptOtherModels()) {
+            String own = fingerprint();
+            for (Concept c : request.concepts()) {
+                if (!c.baseModel().equals(own)) {
+                    throw new PerfusionException("concept <" + c.name() + "> was trained on base model "
+                            + c.baseModel() + ", but " + model + " has fingerprint " + own + "; use it with its own "
+                            + "model, or opt in with acceptConceptsOfOtherModels(true)");
+                }
+            }
+        }
+        List<GenerationJob.ConceptGates> resolved = new ArrayList<>();
+        gates.forEach(g -> resolved.add(new GenerationJob.ConceptGates(g.concept(), g.key(), g.value())));
+        return new GenerationJob(request, parts(prompt, request.concepts()), parts(negative, request.concepts()),
+                resolved);
     }
 
+    private static List<GenerationJob.PromptPart> parts(ConceptPrompt prompt, List<Concept> concepts) {
+        List<GenerationJob.PromptPart> parts = new ArrayList<>();
+        for (ConceptPrompt.Segment s : prompt.segments()) {
+            if (s instanceof ConceptPrompt.Text t) {
+                parts.add(new GenerationJob.PromptPart.Text(t.text()));
+            } else if (s instanceof ConceptPrompt.Reference r) {
+                parts.add(new GenerationJob.PromptPart.ConceptToken(concepts.indexOf(r.concept())));
+            }
+        }
+        return parts;
+    }
+
+    private void require(Capability capability, String action) {
+        if (!capabilities.contains(capability)) {
+            throw new PerfusionException("backend '" + backend.name() + "' cannot " + action + ": it declares "
+                    + capabilities + ", not " + capability);
+        }
+    }
+
+    /** Runs backend work unless closed; {@link #close()} waits for it. */
+    private <T> T whileOpen(Supplier<T> work) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this Perfusion is closed");
+            }
+            return work.get();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Waits for work in flight, then frees the backend. Closing twice does nothing. */
     @Override
     public void close() {
-        backend.close();
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                backend.close();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
     }
 
-    /** Chooses the backend, device and fidelity curve before opening a model. */
+    /** Chooses the backend, device and fidelity curve before opening a model; each setter states its default. */
     public static final class Builder {
         private String backend;
         private BackendOptions.DevicePreference device = BackendOptions.DevicePreference.AUTO;
-        private BackendDiscovery discovery;
-        private FidelityResolver fidelity = new FidelityResolver();
+        private List<BackendProvider> providers;
+        private FidelityCurve curve = FidelityCurve.DEFAULT;
 
         private Builder() {
         }
 
-        /** Uses the backend of this name; by default the system property or the priorities decide. */
+        /**
+         * Uses the backend of this name; default: the one named by the system property {@code perfusion.backend},
+         * else the usable one of highest priority.
+         */
         public Builder backend(String name) {
             this.backend = Objects.requireNonNull(name, "name");
             return this;
         }
 
+        /** Where to run; default {@link BackendOptions.DevicePreference#AUTO}, a GPU when there is one. */
         public Builder device(BackendOptions.DevicePreference device) {
             this.device = Objects.requireNonNull(device, "device");
             return this;
         }
 
-        /** Chooses among these providers instead of the class path's. */
-        public Builder discovery(BackendDiscovery discovery) {
-            this.discovery = Objects.requireNonNull(discovery, "discovery");
+        /** Chooses among these providers; default: those registered on the class path. */
+        public Builder providers(List<BackendProvider> providers) {
+            this.providers = List.copyOf(providers);
             return this;
         }
 
-        public Builder fidelity(FidelityResolver resolver) {
-            this.fidelity = Objects.requireNonNull(resolver, "resolver");
+        /** How a fidelity level maps to gates; default {@link FidelityCurve#DEFAULT}. */
+        public Builder fidelityCurve(FidelityCurve curve) {
+            this.curve = Objects.requireNonNull(curve, "curve");
             return this;
         }
 
@@ -157,9 +248,17 @@ public final class Perfusion implements AutoCloseable {
          */
         public Perfusion open(BaseModel model) throws IOException {
             Objects.requireNonNull(model, "model");
-            BackendDiscovery found = discovery != null ? discovery : BackendDiscovery.fromClassPath();
-            BackendProvider provider = found.select(Optional.ofNullable(backend));
-            return new Perfusion(model, provider.open(model, new BackendOptions(device)), fidelity);
+            BackendDiscovery found = providers != null ? BackendDiscovery.of(providers)
+                    : BackendDiscovery.fromClassPath();
+            Set<Capability> needed = EnumSet.of(Capability.GENERATION);
+            if (model.kind() == BaseModel.Kind.EMBEDDED) {
+                needed.add(Capability.EMBEDDED_MODEL);
+            }
+            BackendProvider provider = found.select(Optional.ofNullable(backend), needed);
+            Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
+            capabilities.addAll(provider.capabilities());
+            return new Perfusion(model, provider.open(model, new BackendOptions(device)), capabilities,
+                    new FidelityResolver(curve));
         }
     }
 }

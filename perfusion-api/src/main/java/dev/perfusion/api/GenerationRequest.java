@@ -6,23 +6,30 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One text-to-image request, checked; built by {@link Generator}.
+ * One text-to-image request, checked; built by a {@link Generator}.
  *
- * @param prompt         the prompt, referring to concepts as {@code <name>}
- * @param negativePrompt what to steer away from; empty for none
- * @param concepts       the concepts the prompt may refer to
- * @param fidelity       per-concept fidelity; concepts without one use their stored gates
- * @param scheduler      the sampler
- * @param steps          sampling steps
- * @param guidance       classifier-free guidance scale; 1 disables guidance
- * @param width          image width in pixels, a multiple of 8; 0 for the model's default
- * @param height         image height in pixels, a multiple of 8; 0 for the model's default
- * @param seed           the seed of the initial noise and of every random choice
- * @param batch          images to generate
+ * @param prompt               the prompt, referring to concepts as {@code <name>}
+ * @param negativePrompt       what to steer away from; empty for none
+ * @param concepts             the concepts the prompts may refer to
+ * @param fidelity             per-concept fidelity; concepts without one use their stored gates
+ * @param jointForm            how several concepts in one prompt are combined
+ * @param acceptOtherModels    whether concepts trained on another base model may be used
+ * @param scheduler            the sampler
+ * @param steps                sampling steps
+ * @param guidance             classifier-free guidance scale; 1 disables guidance
+ * @param width                image width in pixels; 0 for the model's default
+ * @param height               image height in pixels; 0 for the model's default
+ * @param seed                 the seed of the initial noise and of every random choice
+ * @param batch                images to generate
  */
 public record GenerationRequest(String prompt, String negativePrompt, List<Concept> concepts,
-        List<FidelityControl> fidelity, Scheduler scheduler, int steps, double guidance, int width, int height,
-        long seed, int batch) {
+        List<FidelityControl> fidelity, MultiConceptMode jointForm, boolean acceptOtherModels, Scheduler scheduler,
+        int steps, double guidance, int width, int height, long seed, int batch) {
+
+    /** Most images one request may ask for. */
+    public static final int MAX_BATCH = 64;
+    /** Largest image side one request may ask for, in pixels. */
+    public static final int MAX_SIDE = 4096;
 
     public GenerationRequest {
         if (prompt == null || prompt.isBlank()) {
@@ -31,6 +38,7 @@ public record GenerationRequest(String prompt, String negativePrompt, List<Conce
         Objects.requireNonNull(negativePrompt, "negativePrompt");
         concepts = List.copyOf(concepts);
         fidelity = List.copyOf(fidelity);
+        Objects.requireNonNull(jointForm, "jointForm");
         Objects.requireNonNull(scheduler, "scheduler");
         Set<String> names = new HashSet<>();
         for (Concept c : concepts) {
@@ -44,12 +52,12 @@ public record GenerationRequest(String prompt, String negativePrompt, List<Conce
         if (!(guidance >= 1) || Double.isInfinite(guidance)) {
             throw new IllegalArgumentException("guidance must be finite and >= 1, got " + guidance);
         }
-        if (width < 0 || height < 0 || width % 8 != 0 || height % 8 != 0) {
-            throw new IllegalArgumentException(
-                    "image size must be 0 (model default) or a positive multiple of 8, got " + width + "x" + height);
+        if (width < 0 || height < 0 || width > MAX_SIDE || height > MAX_SIDE || (width == 0) != (height == 0)) {
+            throw new IllegalArgumentException("image size must be 0 x 0 (the model's default) or positive sides up "
+                    + "to " + MAX_SIDE + ", got " + width + "x" + height);
         }
-        if (batch <= 0) {
-            throw new IllegalArgumentException("batch must be positive, got " + batch);
+        if (batch <= 0 || batch > MAX_BATCH) {
+            throw new IllegalArgumentException("batch must be in 1.." + MAX_BATCH + ", got " + batch);
         }
     }
 }

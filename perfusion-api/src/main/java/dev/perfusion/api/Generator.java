@@ -1,11 +1,5 @@
 package dev.perfusion.api;
 
-import dev.perfusion.api.spi.GenerationService;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Objects;
-
 /**
  * Describes and runs one text-to-image generation with any number of concepts:
  *
@@ -18,95 +12,56 @@ import java.util.Objects;
  *         .generate();
  * }</pre>
  *
- * A generator is a mutable description, like {@code HttpRequest.Builder}; {@link #request()} freezes it.
+ * A generator is a mutable description, like {@code HttpRequest.Builder}, obtained from {@code Perfusion}; each
+ * setter states its default. {@link #request()} freezes it; {@link #generate()} runs it.
  */
-public final class Generator {
+public interface Generator {
 
-    private final GenerationService service;
-    private String prompt;
-    private String negativePrompt = "";
-    private final List<Concept> concepts = new ArrayList<>();
-    private final List<FidelityControl> fidelity = new ArrayList<>();
-    private Scheduler scheduler = Scheduler.DPM_SOLVER_PP_2M;
-    private int steps = 25;
-    private double guidance = 7.5;
-    private int width;
-    private int height;
-    private long seed;
-    private int batch = 1;
-    private ProgressListener listener = ProgressListener.NONE;
+    /** The prompt, referring to concepts as {@code <name>}; required. */
+    Generator prompt(String prompt);
 
-    /** For backends: a generator that hands its requests to {@code service}. */
-    public Generator(GenerationService service) {
-        this.service = Objects.requireNonNull(service, "service");
-    }
+    /** What to steer away from; default none. */
+    Generator negativePrompt(String negativePrompt);
 
-    public Generator prompt(String prompt) {
-        this.prompt = prompt;
-        return this;
-    }
+    /** Adds concepts the prompts may refer to as {@code <name>}; default none. */
+    Generator concepts(Concept... concepts);
 
-    public Generator negativePrompt(String negativePrompt) {
-        this.negativePrompt = Objects.requireNonNull(negativePrompt, "negativePrompt");
-        return this;
-    }
+    /** Adds fidelity controls, at most one per concept; a concept without one uses its stored gates. */
+    Generator fidelity(FidelityControl... controls);
 
-    /** Adds concepts the prompt may refer to as {@code <name>}. */
-    public Generator concepts(Concept... concepts) {
-        this.concepts.addAll(Arrays.asList(concepts));
-        return this;
-    }
+    /** How several concepts in one prompt are combined; default {@link MultiConceptMode#EXACT}. */
+    Generator jointForm(MultiConceptMode mode);
 
-    /** Adds fidelity controls, at most one per concept. */
-    public Generator fidelity(FidelityControl... controls) {
-        this.fidelity.addAll(Arrays.asList(controls));
-        return this;
-    }
+    /**
+     * Whether concepts trained on another base model may be used; default false, and such a concept is refused with
+     * both models' fingerprints.
+     */
+    Generator acceptConceptsOfOtherModels(boolean accept);
 
-    public Generator scheduler(Scheduler scheduler) {
-        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-        return this;
-    }
+    /** The sampler; default {@link Scheduler#DPM_SOLVER_PP_2M}. */
+    Generator scheduler(Scheduler scheduler);
 
-    public Generator steps(int steps) {
-        this.steps = steps;
-        return this;
-    }
+    /** Sampling steps; default 25. */
+    Generator steps(int steps);
 
-    public Generator guidance(double scale) {
-        this.guidance = scale;
-        return this;
-    }
+    /** Classifier-free guidance scale, 1 for none; default 7.5. */
+    Generator guidance(double scale);
 
-    public Generator size(int width, int height) {
-        this.width = width;
-        this.height = height;
-        return this;
-    }
+    /** Image size in pixels, multiples of the model's VAE scale; default 0 x 0, the model's own size. */
+    Generator size(int width, int height);
 
-    public Generator seed(long seed) {
-        this.seed = seed;
-        return this;
-    }
+    /** Seed of the first image; image {@code i} of a batch uses {@code seed + i}; default 0. */
+    Generator seed(long seed);
 
-    public Generator batch(int images) {
-        this.batch = images;
-        return this;
-    }
+    /** Images to generate; default 1. */
+    Generator batch(int images);
 
-    public Generator listener(ProgressListener listener) {
-        this.listener = Objects.requireNonNull(listener, "listener");
-        return this;
-    }
+    /** Receives sampling progress; default none. */
+    Generator listener(ProgressListener listener);
 
     /** The request as described so far, checked. */
-    public GenerationRequest request() {
-        return new GenerationRequest(prompt, negativePrompt, concepts, fidelity, scheduler, steps, guidance, width,
-                height, seed, batch);
-    }
+    GenerationRequest request();
 
     /** Generates the images. */
-    public GenerationResult generate() {
-        return service.generate(request(), listener);
-    }
+    GenerationResult generate();
 }

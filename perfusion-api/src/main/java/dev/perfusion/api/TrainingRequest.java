@@ -1,21 +1,21 @@
 package dev.perfusion.api;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * Everything a backend needs to train one concept; built by {@link KeyLockTrainer}.
+ * Everything a backend needs to train one concept; built by a {@link KeyLockTrainer.Job}.
  *
  * @param name          the concept's name
  * @param supercategory its everyday word
- * @param images        the user's photos, 1 or more (3 to 20 recommended)
- * @param masks         a folder of masks named like the images, if the user has them
+ * @param images        the user's photos, 1 to {@value #MAX_IMAGES} (3 to 20 recommended)
  * @param options       how to train
  */
-public record TrainingRequest(String name, String supercategory, List<Path> images, Optional<Path> masks,
+public record TrainingRequest(String name, String supercategory, List<TrainingImage> images,
         TrainingOptions options) {
+
+    /** Most photos one concept may be trained from. */
+    public static final int MAX_IMAGES = 100;
 
     public TrainingRequest {
         Concept.requireValidName(name);
@@ -23,10 +23,10 @@ public record TrainingRequest(String name, String supercategory, List<Path> imag
             throw new IllegalArgumentException("concept <" + name + "> needs a supercategory word, such as \"cat\"");
         }
         images = List.copyOf(images);
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("concept <" + name + "> needs at least one image");
+        if (images.isEmpty() || images.size() > MAX_IMAGES) {
+            throw new IllegalArgumentException("concept <" + name + "> needs 1 to " + MAX_IMAGES
+                    + " images (3 to 20 recommended), got " + images.size());
         }
-        Objects.requireNonNull(masks, "masks");
         Objects.requireNonNull(options, "options");
     }
 }

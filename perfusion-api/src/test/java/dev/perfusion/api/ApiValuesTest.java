@@ -57,49 +57,50 @@ class ApiValuesTest {
     }
 
     @Test
-    void generatorBuildsACheckedRequestAndHandsItToTheService() {
-        List<GenerationRequest> seen = new ArrayList<>();
-        Generator g = new Generator((request, listener) -> {
-            seen.add(request);
-            return new GenerationResult(request, List.of(), Duration.ZERO);
-        });
+    void requestsRefuseValuesOutsideTheirLimitsByName() {
         Concept tom = concept("tom");
-
-        g.prompt("<tom> on a sofa").concepts(tom).fidelity(FidelityControl.of(tom, 0.2)).steps(10).guidance(5)
-                .size(64, 48).seed(9).batch(2).scheduler(Scheduler.DDIM).generate();
-
-        assertThat(seen).singleElement().isEqualTo(new GenerationRequest("<tom> on a sofa", "", List.of(tom),
-                List.of(FidelityControl.of(tom, 0.2)), Scheduler.DDIM, 10, 5, 64, 48, 9, 2));
-        assertThatThrownBy(() -> g.size(63, 48).request()).hasMessageContaining("multiple of 8, got 63x48");
-        assertThatThrownBy(() -> g.size(64, 48).concepts(tom).request())
-                .hasMessageContaining("concept <tom> is given twice");
-        assertThatThrownBy(() -> new Generator((r, l) -> null).request()).hasMessageContaining("prompt is empty");
+        GenerationRequest ok = new GenerationRequest("<tom>", "", List.of(tom), List.of(), MultiConceptMode.EXACT,
+                false, Scheduler.DDIM, 10, 5, 64, 48, 9, 2);
+        assertThat(ok.batch()).isEqualTo(2);
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+                Scheduler.DDIM, 0, 5, 0, 0, 0, 1)).hasMessageContaining("steps must be in 1..1000, got 0");
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+                Scheduler.DDIM, 10, 0.5, 0, 0, 0, 1)).hasMessageContaining("guidance must be finite and >= 1");
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+                Scheduler.DDIM, 10, 5, 64, 0, 0, 1)).hasMessageContaining("got 64x0");
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+                Scheduler.DDIM, 10, 5, 8192, 8192, 0, 1)).hasMessageContaining("up to 4096");
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+                Scheduler.DDIM, 10, 5, 0, 0, 0, 65)).hasMessageContaining("batch must be in 1..64, got 65");
+        assertThatThrownBy(() -> new GenerationRequest(" ", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+                Scheduler.DDIM, 10, 5, 0, 0, 0, 1)).hasMessageContaining("prompt is empty");
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(tom, tom), List.of(), MultiConceptMode.EXACT,
+                false, Scheduler.DDIM, 10, 5, 0, 0, 0, 1)).hasMessageContaining("concept <tom> is given twice");
+        assertThatThrownBy(() -> TrainingOptions.builder().steps(0).build()).hasMessageContaining("steps must be");
+        assertThatThrownBy(() -> TrainingOptions.builder().emaDecay(1).build()).hasMessageContaining("emaDecay");
+        assertThatThrownBy(() -> TrainingOptions.builder().flipProbability(-0.1).build())
+                .hasMessageContaining("flipProbability");
+        assertThatThrownBy(() -> TrainingOptions.builder().valueLearningRate(0).build())
+                .hasMessageContaining("learning rates must be positive");
+        TrainingImage image = new TrainingImage("a.png", 2, 1, new int[] {1, 2}, java.util.Optional.empty());
+        assertThatThrownBy(() -> new TrainingRequest("tom", "cat", List.of(), TrainingOptions.defaults()))
+                .hasMessageContaining("needs 1 to 100 images");
+        assertThatThrownBy(() -> new TrainingRequest("tom", " ", List.of(image), TrainingOptions.defaults()))
+                .hasMessageContaining("needs a supercategory word");
+        assertThatThrownBy(() -> new TrainingImage("m.png", 2, 1, new int[] {1, 2},
+                java.util.Optional.of(new float[] {0.5f, 2f}))).hasMessageContaining("m.png: mask values");
     }
 
     @Test
-    void trainerCollectsTheImagesOfAFolderInNameOrder(@TempDir Path dir) throws IOException {
-        Files.write(dir.resolve("b.PNG"), new byte[1]);
-        Files.write(dir.resolve("a.jpg"), new byte[1]);
-        Files.write(dir.resolve("notes.txt"), new byte[1]);
-        List<TrainingRequest> seen = new ArrayList<>();
-        KeyLockTrainer trainer = new KeyLockTrainer((request, listener) -> {
-            seen.add(request);
-            return concept(request.name());
-        });
-
-        Concept tom = trainer.concept("tom").supercategory("cat").images(dir)
-                .options(TrainingOptions.builder().steps(10).seed(3).build()).train();
-
-        assertThat(tom.name()).isEqualTo("tom");
-        assertThat(seen).singleElement().satisfies(r -> {
-            assertThat(r.images()).containsExactly(dir.resolve("a.jpg"), dir.resolve("b.PNG"));
-            assertThat(r.options().steps()).isEqualTo(10);
-            assertThat(r.options().valueLearningRate()).isEqualTo(0.03);
-        });
-        assertThatThrownBy(() -> trainer.concept("tom").supercategory("cat").images(dir.resolve("none")))
-                .hasMessageContaining("not a folder of images");
-        assertThatThrownBy(() -> trainer.concept("tom").images(dir).train())
-                .hasMessageContaining("needs a supercategory word");
+    void aGeneratedImageBecomesABufferedImageWithTheSamePixels() {
+        int[] rgb = {0xFF0000, 0x00FF00, 0x0000FF, 0x123456, 0xABCDEF, 0};
+        GeneratedImage image = new GeneratedImage(3, 2, rgb, 7);
+        java.awt.image.BufferedImage b = image.toBufferedImage();
+        assertThat(b.getWidth()).isEqualTo(3);
+        assertThat(b.getHeight()).isEqualTo(2);
+        for (int i = 0; i < rgb.length; i++) {
+            assertThat(b.getRGB(i % 3, i / 3) & 0xFFFFFF).isEqualTo(rgb[i]);
+        }
     }
 
     @Test

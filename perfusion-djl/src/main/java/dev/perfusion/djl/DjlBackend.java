@@ -12,6 +12,15 @@ import dev.perfusion.api.spi.TrainingService;
 import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.djl.judge.EmbeddedJudge;
 import dev.perfusion.djl.pipeline.StableDiffusion;
+import dev.perfusion.djl.edit.TextStatistics;
+import dev.perfusion.core.edit.TextCovariance;
+import dev.perfusion.core.text.EverydayPrompts;
+import dev.perfusion.core.world.World;
+import dev.perfusion.api.ProgressListener;
+import ai.djl.ndarray.NDArray;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -21,26 +30,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A base model opened on DJL: owns the native memory of everything it loads, freed on {@link #close()}.
  *
  * <p>Diffusers folders, single-file checkpoints and the embedded model (unpacked once from the class path into the
- * cache, see {@link EmbeddedModel}) are loaded when the backend opens, and generate images; the embedded model
- * brings its judge. Concept training and generation with concepts are not in this build; those calls refuse with a
- * message that says so.
+ * cache, see {@link EmbeddedModel}) are loaded when the backend opens, and generate images with any number of
+ * concepts; the embedded model brings its judge. The model's text statistics ({@code C^{-1}}), which edits need, are
+ * read from the cache or estimated on first use: from the world's captions for the embedded model, from
+ * {@link EverydayPrompts} for others.
  */
 public final class DjlBackend implements Backend {
 
     private final BaseModel model;
     private final Device device;
     private final NDManager manager;
+    private final StableDiffusion pipeline;
     private final Optional<EmbeddedJudge> judge;
+    private final Optional<Long> worldSeed;
     private final GenerationService generation;
+    private volatile NDArray inverseCovariance;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DjlBackend(BaseModel model, Device device, NDManager manager, StableDiffusion pipeline,
-            Optional<EmbeddedJudge> judge) {
+            Optional<EmbeddedJudge> judge, Optional<Long> worldSeed) {
         this.model = model;
         this.device = device;
         this.manager = manager;
+        this.pipeline = pipeline;
         this.judge = judge;
-        this.generation = new DjlGeneration(pipeline, manager);
+        this.worldSeed = worldSeed;
+        this.generation = new DjlGeneration(pipeline, manager, this::inverseCovariance);
     }
 
     static DjlBackend open(BaseModel model, BackendOptions options) throws IOException {
@@ -48,10 +63,13 @@ public final class DjlBackend implements Backend {
         Device device = DjlRuntime.device(engine, options.device());
         NDManager manager = engine.newBaseManager(device);
         Optional<EmbeddedJudge> judge = Optional.empty();
+        Optional<Long> worldSeed = Optional.empty();
         try {
             StableDiffusion pipeline = switch (model.kind()) {
                 case EMBEDDED -> {
                     Path folder = EmbeddedModel.unpack();
+                    worldSeed = Optional.of(EmbeddedModel.manifest(DjlBackend.class.getClassLoader())
+                            .path("world_seed").asLong());
                     judge = Optional.of(EmbeddedJudge.load(folder.resolve("judge")));
                     yield StableDiffusion.load(folder, manager);
                 }
@@ -59,7 +77,7 @@ public final class DjlBackend implements Backend {
                 case SINGLE_FILE -> StableDiffusion.loadSingleFile(model.location().orElseThrow(),
                         model.components().orElseThrow(), manager);
             };
-            return new DjlBackend(model, device, manager, pipeline, judge);
+            return new DjlBackend(model, device, manager, pipeline, judge, worldSeed);
         } catch (IOException | RuntimeException e) {
             judge.ifPresent(EmbeddedJudge::close);
             manager.close();
@@ -78,6 +96,50 @@ public final class DjlBackend implements Backend {
     }
 
     @Override
+    public String fingerprint() {
+        ensureOpen();
+        return pipeline.fingerprint();
+    }
+
+    /** The model's {@code C^{-1}} on its device: from the cache, or estimated and cached on first use. */
+    NDArray inverseCovariance() {
+        NDArray inverse = inverseCovariance;
+        if (inverse == null) {
+            synchronized (this) {
+                if (inverseCovariance == null) {
+                    try {
+                        TextCovariance c = worldSeed.isPresent()
+                                ? TextStatistics.covariance(pipeline, () -> worldCaptions(worldSeed.get()),
+                                        "world " + worldSeed.get() + ", " + COVARIANCE_CAPTIONS + " captions",
+                                        EmbeddedModel.cacheRoot(), ProgressListener.NONE)
+                                : TextStatistics.covariance(pipeline,
+                                        () -> EverydayPrompts.generate(COVARIANCE_CAPTIONS, 0),
+                                        "everyday prompts, " + COVARIANCE_CAPTIONS, EmbeddedModel.cacheRoot(),
+                                        ProgressListener.NONE);
+                        inverseCovariance = TextStatistics.inverseOnDevice(c, manager);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read or write the text statistics cache", e);
+                    }
+                }
+                inverse = inverseCovariance;
+            }
+        }
+        return inverse;
+    }
+
+    /** Captions the text statistics are estimated from. */
+    static final int COVARIANCE_CAPTIONS = 5000;
+
+    private static List<String> worldCaptions(long seed) {
+        World world = new World(seed);
+        List<String> captions = new ArrayList<>();
+        for (long i = 0; i < COVARIANCE_CAPTIONS; i++) {
+            captions.add(world.sample(i).caption());
+        }
+        return captions;
+    }
+
+    @Override
     public Optional<Judge> judge() {
         ensureOpen();
         return judge.map(j -> j);
@@ -86,7 +148,7 @@ public final class DjlBackend implements Backend {
     @Override
     public TrainingService training() {
         ensureOpen();
-        return (request, listener) -> {
+        return (request, listener, cancelled) -> {
             throw new UnsupportedOperationException("the DJL backend cannot train concept <" + request.name()
                     + "> yet: Perfusion training is not in this build");
         };

@@ -6,6 +6,9 @@ import dev.perfusion.api.spi.Availability;
 import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.BackendProvider;
+import dev.perfusion.api.spi.Capability;
+import java.util.EnumSet;
+import java.util.Set;
 import java.io.IOException;
 
 /** The default backend: Deep Java Library on PyTorch, CUDA where present, else CPU, never downloading. */
@@ -22,6 +25,12 @@ public final class DjlBackendProvider implements BackendProvider {
     @Override
     public int priority() {
         return 100;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.GENERATION, Capability.CONCEPTS, Capability.TRAINING,
+                Capability.EMBEDDED_MODEL, Capability.CUDA);
     }
 
     @Override

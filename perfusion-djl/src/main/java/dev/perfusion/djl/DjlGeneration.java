@@ -5,39 +5,48 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.perfusion.api.Concept;
 import dev.perfusion.api.GeneratedImage;
 import dev.perfusion.api.GenerationRequest;
 import dev.perfusion.api.GenerationResult;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.api.spi.GenerationService;
+import dev.perfusion.djl.edit.ConceptEdits;
 import dev.perfusion.djl.pipeline.StableDiffusion;
 import dev.perfusion.djl.schedule.NoiseSource;
+import dev.perfusion.djl.unet.TextConditioning;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Text-to-image on a loaded {@link StableDiffusion}: image {@code i} of a batch uses seed {@code seed + i} for its
- * initial noise and its sampler noise, so it can be reproduced alone. The backend holds one instance, whose calls
- * are serialised: the model's edit hooks are shared state.
+ * Text-to-image on a loaded {@link StableDiffusion}, with any number of concepts: each concept token takes the
+ * concept's embedding, and every cross-attention layer gets the concepts' joint gated edit for this call alone. Image
+ * {@code i} of a batch uses seed {@code seed + i} for its initial noise and its sampler noise, so it can be reproduced
+ * alone. Calls share nothing mutable and may run concurrently.
  */
 final class DjlGeneration implements GenerationService {
 
     private final StableDiffusion model;
     private final NDManager manager;
+    private final Supplier<NDArray> inverseCovariance;
 
-    DjlGeneration(StableDiffusion model, NDManager manager) {
+    /**
+     * @param inverseCovariance the model's {@code C^{-1}} on its device, computed on first use
+     */
+    DjlGeneration(StableDiffusion model, NDManager manager, Supplier<NDArray> inverseCovariance) {
         this.model = model;
         this.manager = manager;
+        this.inverseCovariance = inverseCovariance;
     }
 
     @Override
-    public synchronized GenerationResult generate(GenerationRequest request, ProgressListener listener) {
-        if (!request.concepts().isEmpty()) {
-            throw new UnsupportedOperationException("generating with concepts is not in this build yet: the "
-                    + "Perfusion edit is not wired into sampling");
-        }
+    public GenerationResult generate(GenerationJob job, ProgressListener listener) {
+        GenerationRequest request = job.request();
         long start = System.nanoTime();
         int width = request.width() == 0 ? model.defaultImageSize() : request.width();
         int height = request.height() == 0 ? model.defaultImageSize() : request.height();
@@ -47,9 +56,27 @@ final class DjlGeneration implements GenerationService {
         }
         int batch = request.batch();
         try (NDManager m = manager.newSubManager()) {
-            NDArray conditional = model.encodePrompts(m, List.of(request.prompt())).repeat(0, batch);
+            List<String> supercategories = new ArrayList<>();
+            List<NDArray> embeddings = new ArrayList<>();
+            int hidden = model.textEncoder().config().hiddenSize();
+            for (GenerationJob.ConceptGates c : job.concepts()) {
+                Concept concept = c.concept();
+                if (concept.tokenEmbedding().length != hidden) {
+                    throw new PerfusionException("concept <" + concept.name() + "> has a token embedding of "
+                            + concept.tokenEmbedding().length + " values; this model's text encoder takes " + hidden);
+                }
+                supercategories.add(concept.supercategory());
+                embeddings.add(m.create(concept.tokenEmbedding()));
+            }
+            NDArray conditional = model.encode(m, List.of(job.prompt()), embeddings, supercategories).hidden()
+                    .repeat(0, batch);
             NDArray unconditional = request.guidance() > 1
-                    ? model.encodePrompts(m, List.of(request.negativePrompt())).repeat(0, batch) : null;
+                    ? model.encode(m, List.of(job.negative()), embeddings, supercategories).hidden().repeat(0, batch)
+                    : null;
+            Map<String, TextConditioning.LayerEdit> edits = job.usesConcepts()
+                    ? ConceptEdits.build(model.unet().crossAttentionLayers(), inverseCovariance.get(),
+                            referenced(job), request.jointForm(), m)
+                    : Map.of();
             Shape latent = new Shape(1, model.unet().config().inChannels(), height / model.vaeScale(),
                     width / model.vaeScale());
             List<NoiseSource> perImage = new ArrayList<>();
@@ -65,7 +92,7 @@ final class DjlGeneration implements GenerationService {
                 perImage.forEach(s -> rows.add(s.next(mm, one)));
                 return NDArrays.concat(rows, 0);
             };
-            NDArray latents = model.sample(NDArrays.concat(initial, 0), conditional, unconditional,
+            NDArray latents = model.sample(NDArrays.concat(initial, 0), conditional, unconditional, edits,
                     request.scheduler(), request.steps(), request.guidance(), samplerNoise, listener);
             List<int[]> pixels = StableDiffusion.toRgb(model.decode(latents));
             List<GeneratedImage> images = new ArrayList<>();
@@ -74,5 +101,24 @@ final class DjlGeneration implements GenerationService {
             }
             return new GenerationResult(request, images, Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /** The concepts whose token appears in either prompt, with their gates. */
+    private static List<GenerationJob.ConceptGates> referenced(GenerationJob job) {
+        boolean[] used = new boolean[job.concepts().size()];
+        for (List<GenerationJob.PromptPart> prompt : List.of(job.prompt(), job.negative())) {
+            for (GenerationJob.PromptPart part : prompt) {
+                if (part instanceof GenerationJob.PromptPart.ConceptToken t) {
+                    used[t.concept()] = true;
+                }
+            }
+        }
+        List<GenerationJob.ConceptGates> out = new ArrayList<>();
+        for (int c = 0; c < used.length; c++) {
+            if (used[c]) {
+                out.add(job.concepts().get(c));
+            }
+        }
+        return out;
     }
 }

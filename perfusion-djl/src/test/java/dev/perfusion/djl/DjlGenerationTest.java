@@ -55,11 +55,13 @@ class DjlGenerationTest {
     }
 
     @Test
-    void conceptsAreRefusedUntilTheEditIsWiredIntoSampling() {
+    void aConceptOfAnotherModelIsRefusedByFingerprint() {
         assertThatThrownBy(() -> perfusion.generator().prompt("<tom> on a sofa")
                 .concepts(SampleConcepts.sd15("tom", 1)).generate())
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("generating with concepts is not in this build");
+                .isInstanceOf(dev.perfusion.api.PerfusionException.class)
+                .hasMessageContaining("trained on base model sha256:0123abcd")
+                .hasMessageContaining(perfusion.fingerprint());
+        assertThat(perfusion.fingerprint()).matches("[0-9a-f]{32}");
     }
 
     private static int maxChannelDifference(GeneratedImage a, GeneratedImage b) {

@@ -14,7 +14,7 @@ import dev.perfusion.core.edit.CovarianceInverse;
 import dev.perfusion.core.edit.EditTarget;
 import dev.perfusion.core.edit.GatedRankOneEdit;
 import dev.perfusion.core.edit.KeyLock;
-import dev.perfusion.core.edit.MultiConceptMode;
+import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.core.edit.TextCovariance;
 import dev.perfusion.core.fidelity.ConceptGates;
 import dev.perfusion.core.fidelity.FidelityResolver;
@@ -208,7 +208,8 @@ public final class KeyLockDemo implements Callable<Integer> {
             double[] target, Gate gate, float[][] tokens) {
         try (NDManager m = parent.newSubManager()) {
             var weight = m.create(toFloat(w.data), new Shape(w.numRows, w.numCols));
-            GatedProjection projection = inverse == null ? GatedProjection.plain(m, weight)
+            dev.perfusion.djl.nn.Projection projection = inverse == null
+                    ? x -> ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                     : GatedProjection.of(m, weight, GatedRankOneEdit.of(w, inverse,
                             List.of(new EditTarget(toDouble(concept.conceptInput()), target, gate)),
                             MultiConceptMode.EXACT).plan());

@@ -15,6 +15,12 @@ public interface Backend extends AutoCloseable {
     /** The device in use, such as "cpu()" or "gpu(0)". */
     String device();
 
+    /**
+     * The fingerprint of the open base model: a hash of the text encoder and cross-attention weights, which a concept
+     * records so that it is used only with the model it was trained on.
+     */
+    String fingerprint();
+
     /** Trains concepts on this backend's model. */
     TrainingService training();
 

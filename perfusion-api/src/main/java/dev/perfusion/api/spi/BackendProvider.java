@@ -2,6 +2,7 @@ package dev.perfusion.api.spi;
 
 import dev.perfusion.api.BaseModel;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Makes a tensor engine available to the SDK. Implementations need a public no-argument constructor and must be
@@ -14,6 +15,9 @@ public interface BackendProvider {
 
     /** Higher wins when no backend is asked for by name. */
     int priority();
+
+    /** What this backend can do; discovery skips it for calls that need something else. */
+    Set<Capability> capabilities();
 
     /** Whether this backend can run here, and if not, why; may load native code, must not throw. */
     Availability availability();

@@ -3,7 +3,7 @@ package dev.perfusion.api.spi;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.api.TrainingRequest;
-import java.io.IOException;
+import java.util.function.BooleanSupplier;
 
 /** A backend's concept training. */
 @FunctionalInterface
@@ -12,7 +12,8 @@ public interface TrainingService {
     /**
      * Trains one concept.
      *
-     * @throws IOException when an image or mask cannot be read
+     * @param cancelled polled between steps; when true, training stops with
+     *                  {@link java.util.concurrent.CancellationException}
      */
-    Concept train(TrainingRequest request, ProgressListener listener) throws IOException;
+    Concept train(TrainingRequest request, ProgressListener listener, BooleanSupplier cancelled);
 }

@@ -2,6 +2,7 @@ package dev.perfusion.core.backend;
 
 import dev.perfusion.api.spi.Availability;
 import dev.perfusion.api.spi.BackendProvider;
+import dev.perfusion.api.spi.Capability;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * Finds backend providers with {@link ServiceLoader} and chooses one: by explicit name, else by the system
@@ -60,13 +62,19 @@ public final class BackendDiscovery {
         return reports;
     }
 
+    /** {@link #select(Optional, Set)} with no capability required. */
+    public BackendProvider select(Optional<String> name) {
+        return select(name, Set.of());
+    }
+
     /**
      * Chooses a provider.
      *
-     * @param name the backend asked for, or empty to use the system property or the priorities
-     * @throws NoBackendException when the named backend is missing or unusable, or none is usable
+     * @param name     the backend asked for, or empty to use the system property or the priorities
+     * @param required capabilities the provider must declare
+     * @throws NoBackendException when the named backend is missing, unusable or lacks a capability, or none fits
      */
-    public BackendProvider select(Optional<String> name) {
+    public BackendProvider select(Optional<String> name, Set<Capability> required) {
         Optional<String> wanted = name.or(() -> Optional.ofNullable(System.getProperty(PROPERTY))
                 .filter(s -> !s.isBlank()));
         if (wanted.isPresent()) {
@@ -78,15 +86,27 @@ public final class BackendDiscovery {
                 throw new NoBackendException("backend '" + asked + "'" + source + " cannot run here: "
                         + match.availability().detail(), reports);
             }
+            Set<Capability> missing = missing(match, required);
+            if (!missing.isEmpty()) {
+                throw new NoBackendException("backend '" + asked + "'" + source + " lacks " + missing, reports);
+            }
             return match.provider().orElseThrow();
         }
         return reports.stream()
                 .filter(r -> r.availability().usable())
+                .filter(r -> missing(r, required).isEmpty())
                 .sorted(Comparator.comparingInt(ProviderReport::priority).reversed()
                         .thenComparing(ProviderReport::name))
                 .findFirst()
                 .flatMap(ProviderReport::provider)
-                .orElseThrow(() -> new NoBackendException("no usable backend", reports));
+                .orElseThrow(() -> new NoBackendException("no usable backend"
+                        + (required.isEmpty() ? "" : " with " + required), reports));
+    }
+
+    private static Set<Capability> missing(ProviderReport report, Set<Capability> required) {
+        Set<Capability> missing = new java.util.TreeSet<>(required);
+        report.provider().ifPresent(p -> missing.removeAll(p.capabilities()));
+        return missing;
     }
 
     private static ProviderReport report(BackendProvider provider) {

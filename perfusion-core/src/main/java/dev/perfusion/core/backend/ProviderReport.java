@@ -17,7 +17,7 @@ public record ProviderReport(String name, int priority, Availability availabilit
 
     @Override
     public String toString() {
-        return name + " (priority " + priority + "): "
+        return name + " (priority " + priority + provider.map(p -> ", " + p.capabilities()).orElse("") + "): "
                 + (availability.usable() ? "usable on " : "unusable, ") + availability.detail();
     }
 }

@@ -1,5 +1,6 @@
 package dev.perfusion.core.edit;
 
+import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.Gate;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;

@@ -1,5 +1,6 @@
 package dev.perfusion.core.fidelity;
 
+import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;

@@ -8,20 +8,29 @@ import dev.perfusion.api.spi.Availability;
 import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.BackendProvider;
+import dev.perfusion.api.spi.Capability;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BackendDiscoveryTest {
 
-    record Fake(String name, int priority, Availability availability) implements BackendProvider {
+    record Fake(String name, int priority, Availability availability, Set<Capability> capabilities)
+            implements BackendProvider {
+
+        Fake(String name, int priority, Availability availability) {
+            this(name, priority, availability, EnumSet.allOf(Capability.class));
+        }
+
         @Override
         public Backend open(BaseModel model, BackendOptions options) {
             throw new UnsupportedOperationException("not opened in discovery tests");
@@ -38,6 +47,11 @@ class BackendDiscoveryTest {
         @Override
         public int priority() {
             return 5;
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return EnumSet.of(Capability.GENERATION);
         }
 
         @Override
@@ -79,8 +93,10 @@ class BackendDiscoveryTest {
         assertThatThrownBy(() -> d.select(Optional.of("tensorflow")))
                 .isInstanceOf(NoBackendException.class)
                 .hasMessageContaining("no backend named 'tensorflow'")
-                .hasMessageContaining("fast (priority 50): unusable, no GPU driver")
-                .hasMessageContaining("plain (priority 10): usable on cpu");
+                .hasMessageContaining("fast (priority 50, [GENERATION, CONCEPTS, TRAINING, EMBEDDED_MODEL, CUDA]): "
+                        + "unusable, no GPU driver")
+                .hasMessageContaining("plain (priority 10, [GENERATION, CONCEPTS, TRAINING, EMBEDDED_MODEL, CUDA]): "
+                        + "usable on cpu");
         assertThatThrownBy(() -> d.select(Optional.of("fast")))
                 .hasMessageContaining("backend 'fast' cannot run here: no GPU driver");
         System.setProperty(BackendDiscovery.PROPERTY, "nope");
@@ -112,5 +128,21 @@ class BackendDiscoveryTest {
                     .contains("com.example.Missing");
             assertThat(d.select(Optional.of("registered"))).isInstanceOf(Registered.class);
         }
+    }
+
+    @Test
+    void providersLackingANeededCapabilityAreSkippedOrNamed() {
+        Fake generateOnly = new Fake("small", 90, Availability.usable("cpu"), EnumSet.of(Capability.GENERATION));
+        BackendDiscovery discovery = BackendDiscovery.of(List.of(generateOnly, plain));
+
+        assertThat(discovery.select(Optional.empty(), Set.of(Capability.GENERATION)).name()).isEqualTo("small");
+        assertThat(discovery.select(Optional.empty(), Set.of(Capability.TRAINING)).name()).isEqualTo("plain");
+        assertThatThrownBy(() -> discovery.select(Optional.of("small"), Set.of(Capability.TRAINING)))
+                .isInstanceOf(NoBackendException.class)
+                .hasMessageContaining("backend 'small' lacks [TRAINING]")
+                .hasMessageContaining("small (priority 90, [GENERATION]): usable on cpu");
+        assertThatThrownBy(() -> BackendDiscovery.of(List.of(generateOnly)).select(Optional.empty(),
+                Set.of(Capability.EMBEDDED_MODEL)))
+                .hasMessageContaining("no usable backend with [EMBEDDED_MODEL]");
     }
 }

@@ -1,5 +1,6 @@
 package dev.perfusion.core.edit;
 
+import dev.perfusion.api.MultiConceptMode;
 import static dev.perfusion.core.testing.Vectors.bilinear;
 import static dev.perfusion.core.testing.Vectors.plus;
 import static dev.perfusion.core.testing.Vectors.relativeError;

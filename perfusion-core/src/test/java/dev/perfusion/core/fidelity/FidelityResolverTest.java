@@ -1,5 +1,6 @@
 package dev.perfusion.core.fidelity;
 
+import dev.perfusion.api.FidelityCurve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -9,11 +9,13 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.weights.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.RecordingWeights;
 import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CLIP's text transformer ({@code CLIPTextModel}): token and position embeddings, causal pre-norm layers, final
@@ -28,15 +30,18 @@ public final class ClipTextModel implements AutoCloseable {
     private final NDArray positionEmbedding;
     private final List<ClipEncoderLayer> layers;
     private final LayerNorm finalLayerNorm;
+    private final Map<String, NDArray> parameters;
 
     private ClipTextModel(ClipTextConfig config, NDManager manager, NDArray tokenEmbedding,
-            NDArray positionEmbedding, List<ClipEncoderLayer> layers, LayerNorm finalLayerNorm) {
+            NDArray positionEmbedding, List<ClipEncoderLayer> layers, LayerNorm finalLayerNorm,
+            Map<String, NDArray> parameters) {
         this.config = config;
         this.manager = manager;
         this.tokenEmbedding = tokenEmbedding;
         this.positionEmbedding = positionEmbedding;
         this.layers = layers;
         this.finalLayerNorm = finalLayerNorm;
+        this.parameters = parameters;
     }
 
     /**
@@ -60,8 +65,9 @@ public final class ClipTextModel implements AutoCloseable {
      * Builds the text encoder of {@code c} from {@code store}, its arrays owned by {@code manager}: a checkpoint, or
      * a fresh initialisation to train.
      */
-    public static ClipTextModel build(ClipTextConfig c, NDManager manager, Weights store)
+    public static ClipTextModel build(ClipTextConfig c, NDManager manager, Weights weights)
             throws FileFormatException {
+        RecordingWeights store = new RecordingWeights(weights);
         NDArray token = store.take("embeddings.token_embedding.weight", c.vocabSize(), c.hiddenSize());
         NDArray position = store.take("embeddings.position_embedding.weight", c.maxPositionEmbeddings(),
                 c.hiddenSize());
@@ -70,11 +76,16 @@ public final class ClipTextModel implements AutoCloseable {
             layers.add(ClipEncoderLayer.load(store, "encoder.layers." + i, c));
         }
         LayerNorm last = LayerNorm.load(store, "final_layer_norm", c.hiddenSize(), c.layerNormEps());
-        return new ClipTextModel(c, manager, token, position, List.copyOf(layers), last);
+        return new ClipTextModel(c, manager, token, position, List.copyOf(layers), last, store.taken());
     }
 
     public ClipTextConfig config() {
         return config;
+    }
+
+    /** Every weight, by its name in transformers' layout without the {@code text_model.} prefix, in load order. */
+    public Map<String, NDArray> parameters() {
+        return parameters;
     }
 
     /** The token embedding table, (vocab, hidden). */

@@ -5,117 +5,112 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.perfusion.api.Gate;
 import dev.perfusion.core.edit.EditPlan;
 import dev.perfusion.djl.nn.Projection;
-import java.util.Optional;
+import java.util.List;
 
 /**
- * A cross-attention key or value projection with Perfusion's gated rank-one edit, on DJL tensors: batched over
- * any leading dimensions (batch, tokens) and over all concepts of the edit at once.
+ * A cross-attention key or value projection with Perfusion's gated rank-one edit, on DJL tensors: batched over any
+ * leading dimensions (batch, tokens) and over all concepts of the edit at once.
  *
  * <pre>
  *   P = E probe;  S = P / energy
  *   out = E W^T - P removal + gate(S) targets,   gate(S) = sigmoid((S - bias) / temperature)
  * </pre>
  *
- * with a temperature of zero standing for the step {@code S >= bias}. The arrays come from an {@link EditPlan}
- * made by the engine-independent reference in {@code perfusion-core}. Without a plan, it is the plain projection.
- * The projection owns copies of its arrays in a child manager, freed by {@link #close()}.
+ * with a temperature of zero standing for the step {@code S >= bias}. {@code W} is the layer's own weight, used in
+ * place, never copied. The other arrays belong to the caller's manager; the targets may be trainable (gradients reach
+ * them through the gate's product).
  */
-public final class GatedProjection implements Projection, AutoCloseable {
+public final class GatedProjection implements Projection {
 
-    private final NDManager manager;
-    private final NDArray weightT;
-    private final Optional<Edit> edit;
-
-    private record Edit(NDArray probe, NDArray energy, NDArray removal, NDArray targets, NDArray bias,
-            NDArray temperature, NDArray step, boolean anyStep) {
-    }
-
-    private GatedProjection(NDManager manager, NDArray weightT, Optional<Edit> edit) {
-        this.manager = manager;
-        this.weightT = weightT;
-        this.edit = edit;
-    }
+    private final NDArray weight;
+    private final NDArray probe;
+    private final NDArray energy;
+    private final NDArray removal;
+    private final NDArray targets;
+    private final NDArray bias;
+    private final NDArray temperature;
+    private final NDArray step;
+    private final boolean anyStep;
 
     /**
-     * The edited projection of weight {@code w} (shape (out, in), as stored in checkpoints).
-     *
-     * @param plan the edit, made for a matrix of the same shape
+     * @param weight  {@code W}, (out, in)
+     * @param probe   {@code C^{-1} I*}, (in, n)
+     * @param energy  {@code i*_c^T C^{-1} i*_c}, (n)
+     * @param removal what to subtract per unit of {@code P}, (n, out)
+     * @param targets {@code o*_c} as rows, (n, out)
+     * @param gates   one per concept
      */
-    public static GatedProjection of(NDManager parent, NDArray w, EditPlan plan) {
-        checkWeight(w, plan.inWidth(), plan.outWidth());
-        NDManager m = parent.newSubManager();
+    public GatedProjection(NDArray weight, NDArray probe, NDArray energy, NDArray removal, NDArray targets,
+            List<Gate> gates) {
+        Shape w = weight.getShape();
+        long n = gates.size();
+        check("probe", probe, new Shape(w.get(1), n));
+        check("energy", energy, new Shape(n));
+        check("removal", removal, new Shape(n, w.get(0)));
+        check("targets", targets, new Shape(n, w.get(0)));
+        NDManager m = probe.getManager();
+        float[] bias = new float[(int) n];
+        float[] temperature = new float[(int) n];
+        float[] step = new float[(int) n];
+        boolean anyStep = false;
+        for (int c = 0; c < n; c++) {
+            Gate g = gates.get(c);
+            bias[c] = (float) g.bias();
+            temperature[c] = g.temperature() == 0 ? 1f : (float) g.temperature();
+            step[c] = g.temperature() == 0 ? 1f : 0f;
+            anyStep |= g.temperature() == 0;
+        }
+        this.weight = weight;
+        this.probe = probe;
+        this.energy = energy;
+        this.removal = removal;
+        this.targets = targets;
+        this.bias = m.create(bias);
+        this.temperature = m.create(temperature);
+        this.step = m.create(step);
+        this.anyStep = anyStep;
+    }
+
+    /** The edited projection of weight {@code w} (out, in) from a plan of the reference, its arrays on {@code m}. */
+    public static GatedProjection of(NDManager m, NDArray w, EditPlan plan) {
         int in = plan.inWidth();
         int out = plan.outWidth();
         int n = plan.concepts();
-        float[] safeTemperature = plan.temperature().clone();
-        float[] step = new float[n];
-        boolean anyStep = false;
+        Gate[] gates = new Gate[n];
         for (int c = 0; c < n; c++) {
-            if (safeTemperature[c] == 0) {
-                safeTemperature[c] = 1;
-                step[c] = 1;
-                anyStep = true;
-            }
+            gates[c] = new Gate(plan.bias()[c], plan.temperature()[c]);
         }
-        Edit edit = new Edit(
-                m.create(plan.probe(), new Shape(in, n)),
-                m.create(plan.energy(), new Shape(n)),
-                m.create(plan.removal(), new Shape(n, out)),
-                m.create(plan.targets(), new Shape(n, out)),
-                m.create(plan.bias(), new Shape(n)),
-                m.create(safeTemperature, new Shape(n)),
-                m.create(step, new Shape(n)),
-                anyStep);
-        return new GatedProjection(m, transposed(m, w), Optional.of(edit));
-    }
-
-    /** The unedited projection of weight {@code w} (shape (out, in)). */
-    public static GatedProjection plain(NDManager parent, NDArray w) {
-        NDManager m = parent.newSubManager();
-        return new GatedProjection(m, transposed(m, w), Optional.empty());
+        return new GatedProjection(w, m.create(plan.probe(), new Shape(in, n)), m.create(plan.energy(), new Shape(n)),
+                m.create(plan.removal(), new Shape(n, out)), m.create(plan.targets(), new Shape(n, out)),
+                List.of(gates));
     }
 
     /** Applies the projection to encodings of shape (..., in), giving (..., out). */
     @Override
     public NDArray forward(NDArray encodings) {
-        NDArray projected = encodings.matMul(weightT);
-        if (edit.isEmpty()) {
-            return projected;
+        NDArray projected = ai.djl.nn.core.Linear.linear(encodings, weight).singletonOrThrow();
+        NDArray p = encodings.matMul(probe);
+        NDArray s = p.div(energy);
+        NDArray gate = Activation.sigmoid(s.sub(bias).div(temperature));
+        if (anyStep) {
+            NDArray hard = s.gte(bias).toType(DataType.FLOAT32, false);
+            gate = hard.mul(step).add(gate.mul(step.neg().add(1)));
         }
-        Edit e = edit.get();
-        NDArray p = encodings.matMul(e.probe);
-        NDArray s = p.div(e.energy);
-        NDArray gate = Activation.sigmoid(s.sub(e.bias).div(e.temperature));
-        if (e.anyStep) {
-            NDArray hard = s.gte(e.bias).toType(DataType.FLOAT32, false);
-            gate = hard.mul(e.step).add(gate.mul(e.step.neg().add(1)));
-        }
-        return projected.sub(p.matMul(e.removal)).add(gate.matMul(e.targets));
+        return projected.sub(p.matMul(removal)).add(gate.matMul(targets));
     }
 
     /** Similarities {@code s_c(e)} of encodings (..., in) to every concept, shape (..., n). */
-    public Optional<NDArray> similarities(NDArray encodings) {
-        return edit.map(e -> encodings.matMul(e.probe).div(e.energy));
+    public NDArray similarities(NDArray encodings) {
+        return encodings.matMul(probe).div(energy);
     }
 
-    @Override
-    public void close() {
-        manager.close();
-    }
-
-    private static NDArray transposed(NDManager m, NDArray w) {
-        NDArray t = w.transpose().duplicate();
-        t.attach(m);
-        return t;
-    }
-
-    private static void checkWeight(NDArray w, int in, int out) {
-        Shape shape = w.getShape();
-        if (shape.dimension() != 2 || shape.get(0) != out || shape.get(1) != in) {
-            throw new IllegalArgumentException("projection weight has shape " + shape + " but the edit was made for ("
-                    + out + ", " + in + ")");
+    private static void check(String what, NDArray array, Shape expected) {
+        if (!array.getShape().equals(expected)) {
+            throw new IllegalArgumentException("edit's " + what + " has shape " + array.getShape() + ", expected "
+                    + expected + " for the projection's weight");
         }
     }
 }

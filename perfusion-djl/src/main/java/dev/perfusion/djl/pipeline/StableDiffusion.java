@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.api.Scheduler;
+import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.djl.clip.ClipTextConfig;
 import dev.perfusion.djl.clip.ClipTextModel;
 import dev.perfusion.djl.schedule.NoiseSchedule;
@@ -16,15 +17,24 @@ import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.schedule.Sampler;
 import dev.perfusion.djl.schedule.SchedulerConfig;
 import dev.perfusion.core.text.ClipTokenizer;
+import dev.perfusion.core.embedded.EmbeddedModel;
+import dev.perfusion.djl.unet.CrossAttentionLayer;
+import dev.perfusion.djl.unet.TextConditioning;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
 import dev.perfusion.djl.unet.UNetConfig;
 import dev.perfusion.djl.vae.AutoencoderKL;
 import dev.perfusion.djl.vae.VaeConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Stable Diffusion 1.x text-to-image model: tokenizer, text encoder, UNet, VAE and noise schedule, with the
@@ -40,6 +50,7 @@ public final class StableDiffusion implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final NoiseSchedule schedule;
+    private volatile String fingerprint;
 
     StableDiffusion(NDManager manager, ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
             AutoencoderKL vae, NoiseSchedule schedule) {
@@ -97,6 +108,37 @@ public final class StableDiffusion implements AutoCloseable {
         }
     }
 
+    /**
+     * The model's fingerprint: the first 16 bytes, in hex, of a SHA-256 over the text encoder's weights and every
+     * cross-attention layer's key and value weights (names and float32 values, in load order). Concepts record it;
+     * computed once.
+     */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            synchronized (this) {
+                if (fingerprint == null) {
+                    MessageDigest sha = EmbeddedModel.sha256();
+                    textEncoder.parameters().forEach((name, array) -> digest(sha, "text_encoder." + name, array));
+                    for (CrossAttentionLayer layer : unet.crossAttentionLayers()) {
+                        digest(sha, layer.name() + ".to_k", layer.keyWeight());
+                        digest(sha, layer.name() + ".to_v", layer.valueWeight());
+                    }
+                    fingerprint = HexFormat.of().formatHex(sha.digest(), 0, 16);
+                }
+                f = fingerprint;
+            }
+        }
+        return f;
+    }
+
+    private static void digest(MessageDigest sha, String name, NDArray array) {
+        sha.update(name.getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(array.size() * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(array.toFloatArray());
+        sha.update(bytes);
+    }
+
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }
@@ -141,26 +183,126 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     /**
+     * The encodings of prompts made of text and concept tokens, and where each concept's token ended up.
+     *
+     * @param hidden    (batch, 77, width)
+     * @param positions per prompt, per concept index, the token position (-1 where the prompt has none; the last
+     *                  one where it has several)
+     */
+    public record Encoded(NDArray hidden, int[][] positions) {
+    }
+
+    /**
+     * Encodes prompts whose concept tokens take {@code conceptEmbeddings.get(c)} (width) as their input embedding,
+     * the way a concept's learnt token enters CLIP; with {@code conceptEmbeddings} null, each concept token is its
+     * supercategory word instead, and its position is that word's last token. Gradients reach the embeddings.
+     *
+     * @param supercategories the supercategory word of each concept index
+     */
+    public Encoded encode(NDManager m, List<List<GenerationJob.PromptPart>> prompts, List<NDArray> conceptEmbeddings,
+            List<String> supercategories) {
+        int length = ClipTokenizer.MAX_LENGTH;
+        int batch = prompts.size();
+        int concepts = supercategories.size();
+        long[] ids = new long[batch * length];
+        int[][] positions = new int[batch][concepts];
+        boolean[][] isConcept = new boolean[batch][length];
+        for (int b = 0; b < batch; b++) {
+            java.util.Arrays.fill(positions[b], -1);
+            List<Integer> row = new ArrayList<>();
+            List<Integer> owner = new ArrayList<>();
+            for (GenerationJob.PromptPart part : prompts.get(b)) {
+                if (part instanceof GenerationJob.PromptPart.Text t) {
+                    for (int id : tokenizer.ids(t.text())) {
+                        row.add(id);
+                        owner.add(-1);
+                    }
+                } else if (part instanceof GenerationJob.PromptPart.ConceptToken c) {
+                    if (conceptEmbeddings != null) {
+                        row.add(tokenizer.padId());
+                        owner.add(c.concept());
+                    } else {
+                        List<Integer> word = tokenizer.ids(" " + supercategories.get(c.concept()) + " ");
+                        for (int i = 0; i < word.size(); i++) {
+                            row.add(word.get(i));
+                            owner.add(i == word.size() - 1 ? c.concept() : -1);
+                        }
+                    }
+                }
+            }
+            int n = Math.min(row.size(), length - 2);
+            ids[b * length] = tokenizer.startId();
+            for (int i = 0; i < n; i++) {
+                ids[b * length + 1 + i] = row.get(i);
+                if (owner.get(i) >= 0) {
+                    positions[b][owner.get(i)] = 1 + i;
+                    isConcept[b][1 + i] = conceptEmbeddings != null;
+                }
+            }
+            ids[b * length + 1 + n] = tokenizer.endId();
+            for (int i = n + 2; i < length; i++) {
+                ids[b * length + i] = tokenizer.padId();
+            }
+        }
+        NDArray embeddings = textEncoder.embed(m.create(ids, new Shape(batch, length)));
+        if (conceptEmbeddings != null) {
+            embeddings = substitute(m, embeddings, isConcept, positions, conceptEmbeddings);
+        }
+        return new Encoded(textEncoder.encode(embeddings), positions);
+    }
+
+    private static NDArray substitute(NDManager m, NDArray embeddings, boolean[][] isConcept, int[][] positions,
+            List<NDArray> conceptEmbeddings) {
+        int batch = isConcept.length;
+        int length = isConcept[0].length;
+        float[] keep = new float[batch * length];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < length; i++) {
+                keep[b * length + i] = isConcept[b][i] ? 0f : 1f;
+            }
+        }
+        NDArray out = embeddings.mul(m.create(keep, new Shape(batch, length, 1)));
+        for (int c = 0; c < conceptEmbeddings.size(); c++) {
+            float[] at = new float[batch * length];
+            boolean any = false;
+            for (int b = 0; b < batch; b++) {
+                if (positions[b][c] >= 0) {
+                    at[b * length + positions[b][c]] = 1f;
+                    any = true;
+                }
+            }
+            if (any) {
+                NDArray row = conceptEmbeddings.get(c).reshape(1, 1, -1);
+                out = out.add(m.create(at, new Shape(batch, length, 1)).mul(row));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Runs the sampler from unit-variance noise {@code noise} (batch, latent channels, h, w) to final latents,
      * which belong to the noise's manager; each step's intermediates are freed when the step ends.
      *
      * @param conditional   text encodings of the prompts (batch, tokens, width)
      * @param unconditional encodings of the negative prompts, same shape; ignored, and may be null, when
      *                      {@code guidance <= 1}
+     * @param edits         cross-attention layers whose key and value projections are replaced for this call
      * @param guidance      classifier-free guidance scale; 1 runs the conditional branch only
      * @param noiseSource   the fresh noise of stochastic samplers
      */
-    public NDArray sample(NDArray noise, NDArray conditional, NDArray unconditional, Scheduler kind, int steps,
-            double guidance, NoiseSource noiseSource, ProgressListener listener) {
-        try (Sampler sampler = Sampler.create(kind, schedule, steps, noiseSource)) {
-            return sample(sampler, noise, conditional, unconditional, guidance, listener);
+    public NDArray sample(NDArray noise, NDArray conditional, NDArray unconditional,
+            Map<String, TextConditioning.LayerEdit> edits, Scheduler kind, int steps, double guidance,
+            NoiseSource noiseSource, ProgressListener listener) {
+        boolean guided = guidance > 1;
+        NDArray context = guided ? NDArrays.concat(new NDList(unconditional, conditional), 0) : conditional;
+        try (Sampler sampler = Sampler.create(kind, schedule, steps, noiseSource);
+                TextConditioning text = TextConditioning.edited(context, edits)) {
+            return sample(sampler, noise, text, guided, guidance, listener);
         }
     }
 
-    private NDArray sample(Sampler sampler, NDArray noise, NDArray conditional, NDArray unconditional,
-            double guidance, ProgressListener listener) {
-        boolean guided = guidance > 1;
-        NDArray context = guided ? NDArrays.concat(new NDList(unconditional, conditional), 0) : conditional;
+    private NDArray sample(Sampler sampler, NDArray noise, TextConditioning text, boolean guided, double guidance,
+            ProgressListener listener) {
         NDArray latents = noise.mul(sampler.initNoiseSigma());
         double[] timesteps = sampler.timesteps();
         long start = System.nanoTime();
@@ -169,11 +311,10 @@ public final class StableDiffusion implements AutoCloseable {
             try (NDManager step = outer.newSubManager()) {
                 NDArray current = latents;
                 current.tempAttach(step);
-                context.tempAttach(step);
                 NDArray input = sampler.scaleModelInput(guided ? NDArrays.concat(new NDList(current, current), 0)
                         : current, i);
                 NDArray t = step.full(new Shape(input.getShape().get(0)), (float) timesteps[i]);
-                NDArray prediction = unet.forward(input, t, context);
+                NDArray prediction = unet.forward(input, t, text);
                 if (guided) {
                     long half = prediction.getShape().get(0) / 2;
                     NDArray uncond = prediction.get(":" + half);

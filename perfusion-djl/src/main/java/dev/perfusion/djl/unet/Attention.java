@@ -20,17 +20,15 @@ final class Attention {
     private final Linear toV;
     private final Linear toOut;
     private final int heads;
-    private Projection key;
-    private Projection value;
+    private final String name;
 
-    private Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads) {
+    private Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads, String name) {
         this.toQ = toQ;
         this.toK = toK;
         this.toV = toV;
         this.toOut = toOut;
         this.heads = heads;
-        this.key = toK;
-        this.value = toV;
+        this.name = name;
     }
 
     static Attention load(Weights store, String prefix, long queryDim, long contextDim, int heads, long headDim)
@@ -39,7 +37,7 @@ final class Attention {
         return new Attention(Linear.load(store, prefix + ".to_q", queryDim, inner, false),
                 Linear.load(store, prefix + ".to_k", contextDim, inner, false),
                 Linear.load(store, prefix + ".to_v", contextDim, inner, false),
-                Linear.load(store, prefix + ".to_out.0", inner, queryDim, true), heads);
+                Linear.load(store, prefix + ".to_out.0", inner, queryDim, true), heads, prefix);
     }
 
     /** The original key projection weight, (inner, context). */
@@ -52,24 +50,30 @@ final class Attention {
         return toV.weight();
     }
 
-    /** Replaces the key and value projections; {@code null} restores the original. */
-    void project(Projection newKey, Projection newValue) {
-        this.key = newKey == null ? toK : newKey;
-        this.value = newValue == null ? toV : newValue;
+    /** The checkpoint name of the layer, such as {@code mid_block.attentions.0.transformer_blocks.0.attn2}. */
+    String name() {
+        return name;
     }
 
-    /** {@code x}: (batch, tokens, query); {@code context}: (batch, keys, context), or {@code x} itself. */
-    NDArray forward(NDArray x, NDArray context) {
-        return Scoped.run(() -> compute(x, context), x, context);
+    /** Self-attention of {@code x} (batch, tokens, query). */
+    NDArray forward(NDArray x) {
+        return Scoped.run(() -> compute(x, toK.forward(x), toV.forward(x)), x);
     }
 
-    private NDArray compute(NDArray x, NDArray context) {
+    /** Cross-attention of {@code x} to the text, with this layer's keys and values as {@code text} gives them. */
+    NDArray forward(NDArray x, TextConditioning text) {
+        return Scoped.run(() -> {
+            NDArray[] kv = text.keysAndValues(name, toK, toV);
+            return compute(x, kv[0], kv[1]);
+        }, x);
+    }
+
+    private NDArray compute(NDArray x, NDArray keys, NDArray values) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         NDArray q = toQ.forward(x);
         long inner = q.getShape().get(2);
-        NDArray out = FusedAttention.apply(splitHeads(q), splitHeads(key.forward(context)),
-                splitHeads(value.forward(context)));
+        NDArray out = FusedAttention.apply(splitHeads(q), splitHeads(keys), splitHeads(values));
         return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
     }
 

@@ -48,13 +48,10 @@ final class BasicTransformerBlock {
         return attn2;
     }
 
-    NDArray forward(NDArray x, NDArray context) {
-        NDArray selfAttended = Scoped.run(() -> {
-            NDArray normed = norm1.forward(x);
-            return x.add(attn1.forward(normed, normed));
-        }, x);
-        NDArray crossAttended = Scoped.run(() -> selfAttended.add(attn2.forward(norm2.forward(selfAttended), context)),
-                selfAttended, context);
+    NDArray forward(NDArray x, TextConditioning text) {
+        NDArray selfAttended = Scoped.run(() -> x.add(attn1.forward(norm1.forward(x))), x);
+        NDArray crossAttended = Scoped.run(() -> selfAttended.add(attn2.forward(norm2.forward(selfAttended), text)),
+                selfAttended);
         selfAttended.close();
         NDArray out = Scoped.run(() -> crossAttended.add(feedForward(norm3.forward(crossAttended))), crossAttended);
         crossAttended.close();

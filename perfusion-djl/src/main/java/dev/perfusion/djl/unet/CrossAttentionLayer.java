@@ -1,11 +1,10 @@
 package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
-import dev.perfusion.djl.nn.Projection;
 
 /**
- * One cross-attention layer of the UNet, where Perfusion edits: its key and value projection weights, and the
- * hook that replaces the projections with edited ones. Not a copy: setting a projection changes the model.
+ * One cross-attention layer of the UNet, where Perfusion edits: its name and its key and value projection weights.
+ * Edited projections are given per call, in a {@link TextConditioning}; the model itself is never changed.
  */
 public final class CrossAttentionLayer {
 
@@ -32,17 +31,7 @@ public final class CrossAttentionLayer {
         return attention.valueWeight();
     }
 
-    /** Uses these projections of the text encodings for keys and values until {@link #restore()}. */
-    public void project(Projection key, Projection value) {
-        attention.project(key, value);
-    }
-
     Attention attention() {
         return attention;
-    }
-
-    /** Goes back to the checkpoint's own projections. */
-    public void restore() {
-        attention.project(null, null);
     }
 }

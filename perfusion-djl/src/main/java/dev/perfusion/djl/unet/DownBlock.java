@@ -48,11 +48,11 @@ final class DownBlock {
     }
 
     /** Runs the level, appending each layer's output to {@code skips}. */
-    NDArray forward(NDArray x, NDArray time, NDArray context, List<NDArray> skips) {
+    NDArray forward(NDArray x, NDArray time, TextConditioning text, List<NDArray> skips) {
         for (int i = 0; i < resnets.size(); i++) {
             x = resnets.get(i).forward(x, time);
             if (!attentions.isEmpty()) {
-                x = attentions.get(i).forward(x, context);
+                x = attentions.get(i).forward(x, text);
             }
             skips.add(x);
         }

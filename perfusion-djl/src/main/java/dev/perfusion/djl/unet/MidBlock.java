@@ -33,7 +33,7 @@ final class MidBlock {
         return attention;
     }
 
-    NDArray forward(NDArray x, NDArray time, NDArray context) {
-        return second.forward(attention.forward(first.forward(x, time), context), time);
+    NDArray forward(NDArray x, NDArray time, TextConditioning text) {
+        return second.forward(attention.forward(first.forward(x, time), text), time);
     }
 }

@@ -54,11 +54,11 @@ final class Transformer2DModel {
         return blocks;
     }
 
-    NDArray forward(NDArray x, NDArray context) {
-        return Scoped.run(() -> compute(x, context), x, context);
+    NDArray forward(NDArray x, TextConditioning text) {
+        return Scoped.run(() -> compute(x, text), x);
     }
 
-    private NDArray compute(NDArray x, NDArray context) {
+    private NDArray compute(NDArray x, TextConditioning text) {
         long b = x.getShape().get(0);
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
@@ -75,7 +75,7 @@ final class Transformer2DModel {
         }
         for (BasicTransformerBlock block : blocks) {
             NDArray previous = hidden;
-            hidden = block.forward(previous, context);
+            hidden = block.forward(previous, text);
             previous.close();
         }
         if (linearOut != null) {

@@ -104,23 +104,37 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     /**
-     * The predicted noise.
+     * The predicted noise, with plain cross-attention to {@code context}.
      *
      * @param sample    latents (batch, in channels, height, width), any size
      * @param timesteps (batch), integer or fractional timesteps
      * @param context   text encodings (batch, tokens, cross attention width)
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        try (TextConditioning text = TextConditioning.of(context)) {
+            return forward(sample, timesteps, text);
+        }
+    }
+
+    /**
+     * The predicted noise, with cross-attention as {@code text} sets it up (its keys and values are computed on the
+     * first call and reused by later ones).
+     *
+     * @param sample    latents (batch, in channels, height, width), any size
+     * @param timesteps (batch), integer or fractional timesteps
+     * @param text      the text encodings and any edited cross-attention projections
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, TextConditioning text) {
         NDArray time = timeLinear2.forward(Activations.silu(timeLinear1.forward(timestepEmbedding(timesteps))));
         NDArray x = convIn.forward(sample);
         List<NDArray> skips = new ArrayList<>();
         skips.add(x);
         for (DownBlock block : downBlocks) {
-            x = block.forward(x, time, context, skips);
+            x = block.forward(x, time, text, skips);
         }
-        x = midBlock.forward(x, time, context);
+        x = midBlock.forward(x, time, text);
         for (UpBlock block : upBlocks) {
-            x = block.forward(x, time, context, skips);
+            x = block.forward(x, time, text, skips);
         }
         return convOut.forward(convNormOut.forwardSilu(x));
     }

@@ -57,12 +57,12 @@ final class UpBlock {
     }
 
     /** Runs the level, taking its skip connections from the end of {@code skips}. */
-    NDArray forward(NDArray x, NDArray time, NDArray context, List<NDArray> skips) {
+    NDArray forward(NDArray x, NDArray time, TextConditioning text, List<NDArray> skips) {
         for (int i = 0; i < resnets.size(); i++) {
             NDArray skip = skips.remove(skips.size() - 1);
             x = resnets.get(i).forward(NDArrays.concat(new NDList(x, skip), 1), time);
             if (!attentions.isEmpty()) {
-                x = attentions.get(i).forward(x, context);
+                x = attentions.get(i).forward(x, text);
             }
         }
         if (upsampler == null) {

@@ -59,7 +59,8 @@ class StableDiffusionParityTest {
             List<Progress> progress = new ArrayList<>();
 
             NDArray latents = model.sample(Fixtures.array(m, ref, name + ".initial_latents"), conditional,
-                    unconditional, Scheduler.valueOf(c.get("scheduler").asText()), c.get("steps").asInt(),
+                    unconditional, java.util.Map.of(), Scheduler.valueOf(c.get("scheduler").asText()),
+                    c.get("steps").asInt(),
                     c.get("guidance").asDouble(), NoiseSource.seeded(0), progress::add);
 
             double latentError = Fixtures.maxRelativeError(latents, Fixtures.array(m, ref, name + ".final_latents"));

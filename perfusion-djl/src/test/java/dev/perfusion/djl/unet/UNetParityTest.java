@@ -130,7 +130,7 @@ class UNetParityTest {
     }
 
     @Test
-    void aReplacedValueProjectionChangesTheOutputAndRestoringUndoesIt() throws IOException {
+    void anEditGivenForOneCallChangesThatCallAloneAndLeavesTheModelAsItWas() throws IOException {
         try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray latents = Fixtures.array(m, ref, "latents");
             NDArray timesteps = Fixtures.array(m, ref, "timesteps");
@@ -140,9 +140,12 @@ class UNetParityTest {
             NDArray value = layer.valueWeight();
 
             NDArray key = layer.keyWeight();
-            layer.project(x -> x.matMul(key.transpose()), x -> x.matMul(value.transpose()).mul(3));
-            NDArray edited = unet.forward(latents, timesteps, context);
-            layer.restore();
+            NDArray edited;
+            try (TextConditioning text = TextConditioning.edited(context, java.util.Map.of(layer.name(),
+                    new TextConditioning.LayerEdit(x -> x.matMul(key.transpose()),
+                            x -> x.matMul(value.transpose()).mul(3))))) {
+                edited = unet.forward(latents, timesteps, text);
+            }
             NDArray restored = unet.forward(latents, timesteps, context);
 
             assertThat(Fixtures.maxRelativeError(edited, before)).isGreaterThan(1e-3);

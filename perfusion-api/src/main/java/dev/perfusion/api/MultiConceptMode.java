@@ -1,4 +1,4 @@
-package dev.perfusion.core.edit;
+package dev.perfusion.api;
 
 /**
  * How the component of an input along several concepts is removed before their gated targets are added

@@ -1,6 +1,5 @@
-package dev.perfusion.core.fidelity;
+package dev.perfusion.api;
 
-import dev.perfusion.api.Gate;
 
 /**
  * Maps a fidelity level in [0, 1] to a gate: the bias moves linearly from {@code biasAtZero} (the prompt wins) to
@@ -33,6 +32,6 @@ public record FidelityCurve(double biasAtZero, double biasAtOne, double temperat
         if (!(fidelity >= 0 && fidelity <= 1)) {
             throw new IllegalArgumentException("fidelity must be in [0, 1], got " + fidelity);
         }
-        return new Gate(biasAtZero + fidelity * (biasAtOne - biasAtZero), temperature);
+        return new Gate((1 - fidelity) * biasAtZero + fidelity * biasAtOne, temperature);
     }
 }

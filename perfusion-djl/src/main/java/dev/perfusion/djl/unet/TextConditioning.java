@@ -1,0 +1,82 @@
+package dev.perfusion.djl.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perfusion.djl.nn.Projection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the cross-attention layers of one generation (or one training step) attend to: the text encodings, and for
+ * each layer its keys and values, computed once per object and reused by every UNet call that gets it, the way
+ * diffusers' attention processors are installed for one call. A layer may have its key and value projections replaced
+ * for this object alone, which is where Perfusion's edits go: requests that run at the same time each bring their
+ * own, so they never see each other's edits, and the model itself is never changed.
+ *
+ * <p>Owns the keys and values it computes; close it when the generation ends. Not thread-safe: one per call.
+ */
+public final class TextConditioning implements AutoCloseable {
+
+    /**
+     * Replacement projections of one cross-attention layer.
+     *
+     * @param key   maps text encodings (batch, tokens, width) to keys (batch, tokens, inner)
+     * @param value maps them to values
+     */
+    public record LayerEdit(Projection key, Projection value) {
+
+        public LayerEdit {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    private final NDArray context;
+    private final Map<String, LayerEdit> edits;
+    private final NDManager owned;
+    private final Map<String, NDArray[]> computed = new HashMap<>();
+
+    private TextConditioning(NDArray context, Map<String, LayerEdit> edits) {
+        this.context = context;
+        this.edits = Map.copyOf(edits);
+        this.owned = context.getManager().newSubManager();
+    }
+
+    /** Plain cross-attention to {@code context} (batch, tokens, width). */
+    public static TextConditioning of(NDArray context) {
+        return new TextConditioning(context, Map.of());
+    }
+
+    /** Cross-attention to {@code context} with the layers named in {@code edits} projecting it their way. */
+    public static TextConditioning edited(NDArray context, Map<String, LayerEdit> edits) {
+        return new TextConditioning(context, edits);
+    }
+
+    /** The text encodings. */
+    public NDArray context() {
+        return context;
+    }
+
+    /** Whether some layer is edited. */
+    public boolean isEdited() {
+        return !edits.isEmpty();
+    }
+
+    /** The keys and values of a cross-attention layer: its edit's, or its own projections'. */
+    NDArray[] keysAndValues(String layer, Projection ownKey, Projection ownValue) {
+        return computed.computeIfAbsent(layer, name -> {
+            LayerEdit edit = edits.get(name);
+            NDArray key = (edit != null ? edit.key() : ownKey).forward(context);
+            NDArray value = (edit != null ? edit.value() : ownValue).forward(context);
+            key.attach(owned);
+            value.attach(owned);
+            return new NDArray[] {key, value};
+        });
+    }
+
+    @Override
+    public void close() {
+        owned.close();
+    }
+}
