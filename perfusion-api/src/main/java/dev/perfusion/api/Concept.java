@@ -31,6 +31,7 @@ public final class Concept {
     private final Gate keyGate;
     private final Gate valueGate;
     private final Map<String, String> training;
+    private final ConceptMethod method;
 
     private Concept(Builder b) {
         this.name = requireValidName(b.name);
@@ -46,8 +47,15 @@ public final class Concept {
             throw new IllegalArgumentException("concept <" + name + ">: i* has " + conceptInput.length
                     + " values but i_s has " + supercategoryInput.length);
         }
-        if (b.valueTargets.isEmpty()) {
-            throw new IllegalArgumentException("concept <" + name + "> has no value targets");
+        this.method = Objects.requireNonNull(b.method, "method");
+        if (b.valueTargets.isEmpty() != (method == ConceptMethod.TEXTUAL_INVERSION)) {
+            throw new IllegalArgumentException("concept <" + name + "> " + (b.valueTargets.isEmpty()
+                    ? "has no value targets" : "is a textual-inversion concept, which edits no layer, but has value "
+                    + "targets"));
+        }
+        if (method == ConceptMethod.TRAINED_KEYS && !b.keyTargets.keySet().equals(b.valueTargets.keySet())) {
+            throw new IllegalArgumentException("concept <" + name + "> trains its keys, so it needs a key target "
+                    + "for every layer it has a value target for");
         }
         this.valueTargets = copyTargets("value target", b.valueTargets);
         for (String layer : b.keyTargets.keySet()) {
@@ -78,7 +86,8 @@ public final class Concept {
                 .supercategoryInput(supercategoryInput)
                 .keyGate(keyGate)
                 .valueGate(valueGate)
-                .training(training);
+                .training(training)
+                .method(method);
         valueTargets.forEach(b::valueTarget);
         keyTargets.forEach(b::keyTarget);
         return b;
@@ -176,6 +185,11 @@ public final class Concept {
         return valueGate;
     }
 
+    /** How the concept was trained: Perfusion, or a baseline. */
+    public ConceptMethod method() {
+        return method;
+    }
+
     /** The settings the concept was trained with, for the record. */
     public Map<String, String> training() {
         return training;
@@ -193,7 +207,8 @@ public final class Concept {
                 && Arrays.equals(tokenEmbedding, c.tokenEmbedding) && Arrays.equals(conceptInput, c.conceptInput)
                 && Arrays.equals(supercategoryInput, c.supercategoryInput)
                 && targetsEqual(valueTargets, c.valueTargets) && targetsEqual(keyTargets, c.keyTargets)
-                && keyGate.equals(c.keyGate) && valueGate.equals(c.valueGate) && training.equals(c.training);
+                && keyGate.equals(c.keyGate) && valueGate.equals(c.valueGate) && training.equals(c.training)
+                && method == c.method;
     }
 
     @Override
@@ -203,8 +218,8 @@ public final class Concept {
 
     @Override
     public String toString() {
-        return "Concept<" + name + "> (" + supercategory + ", " + valueTargets.size() + " layers, base model "
-                + baseModel + ")";
+        return "Concept<" + name + "> (" + supercategory + ", " + method.id() + ", " + valueTargets.size()
+                + " layers, base model " + baseModel + ")";
     }
 
     private static boolean targetsEqual(Map<String, float[]> a, Map<String, float[]> b) {
@@ -251,8 +266,15 @@ public final class Concept {
         private Gate keyGate = Gate.INFERENCE;
         private Gate valueGate = Gate.INFERENCE;
         private final Map<String, String> training = new LinkedHashMap<>();
+        private ConceptMethod method = ConceptMethod.PERFUSION;
 
         private Builder() {
+        }
+
+        /** How the concept was trained; default {@link ConceptMethod#PERFUSION}. */
+        public Builder method(ConceptMethod method) {
+            this.method = method;
+            return this;
         }
 
         public Builder name(String name) {

@@ -14,10 +14,14 @@ package dev.perfusion.api;
  * @param flipProbability       chance to mirror a training image; 0 for asymmetric subjects
  * @param resolution            training image side in pixels; 0 for the base model's own
  * @param seed                  seed of every random choice, so a run can be repeated
+ * @param attentionLossWeight   weight of the loss that pulls the concept token's cross-attention maps toward the
+ *                              supercategory's
+ * @param method                what to train: Perfusion, or one of the baselines
+ * @param templates             prompt templates with {@code {}} for the concept; empty for the model's defaults
  */
 public record TrainingOptions(int steps, int batchSize, int gradientAccumulation, double valueLearningRate,
         double embeddingLearningRate, Gate gate, double emaDecay, double flipProbability, int resolution,
-        long seed) {
+        long seed, double attentionLossWeight, ConceptMethod method, java.util.List<String> templates) {
 
     public TrainingOptions {
         positive("steps", steps);
@@ -38,6 +42,18 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         }
         if (resolution < 0 || resolution % 8 != 0) {
             throw new IllegalArgumentException("resolution must be 0 or a positive multiple of 8, got " + resolution);
+        }
+        if (!(attentionLossWeight >= 0) || Double.isInfinite(attentionLossWeight)) {
+            throw new IllegalArgumentException("attentionLossWeight must be finite and >= 0, got "
+                    + attentionLossWeight);
+        }
+        java.util.Objects.requireNonNull(method, "method");
+        templates = java.util.List.copyOf(templates);
+        for (String t : templates) {
+            if (t.indexOf("{}") < 0 || t.indexOf("{}") != t.lastIndexOf("{}")) {
+                throw new IllegalArgumentException("a template holds the concept's place once as {}, got '" + t
+                        + "'");
+            }
         }
     }
 
@@ -68,63 +84,95 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         private double flipProbability = 0.5;
         private int resolution;
         private long seed;
+        private double attentionLossWeight = 0.05;
+        private ConceptMethod method = ConceptMethod.PERFUSION;
+        private java.util.List<String> templates = java.util.List.of();
 
         private Builder() {
         }
 
+        /** Optimiser steps; default 400. */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
         }
 
+        /** Images per forward pass; default 4. */
         public Builder batchSize(int batchSize) {
             this.batchSize = batchSize;
             return this;
         }
 
+        /** Passes accumulated into one optimiser step; default 4. */
         public Builder gradientAccumulation(int passes) {
             this.gradientAccumulation = passes;
             return this;
         }
 
+        /** Learning rate of the value (and trained key) targets; default 0.03. */
         public Builder valueLearningRate(double rate) {
             this.valueLearningRate = rate;
             return this;
         }
 
+        /** Learning rate of the token embedding; default 0.006. */
         public Builder embeddingLearningRate(double rate) {
             this.embeddingLearningRate = rate;
             return this;
         }
 
+        /** The gate while training; default {@link Gate#TRAINING}. */
         public Builder gate(Gate gate) {
             this.gate = gate;
             return this;
         }
 
+        /** Decay of the running averages of i* and i_s; default 0.99. */
         public Builder emaDecay(double decay) {
             this.emaDecay = decay;
             return this;
         }
 
+        /** Chance to mirror an image; default 0.5, 0 for asymmetric subjects. */
         public Builder flipProbability(double probability) {
             this.flipProbability = probability;
             return this;
         }
 
+        /** Training image side; default 0, the model's own. */
         public Builder resolution(int pixels) {
             this.resolution = pixels;
             return this;
         }
 
+        /** Seed of every random choice; default 0. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /** Weight of the attention loss; default 0.05. */
+        public Builder attentionLossWeight(double weight) {
+            this.attentionLossWeight = weight;
+            return this;
+        }
+
+        /** What to train; default {@link ConceptMethod#PERFUSION}. */
+        public Builder method(ConceptMethod method) {
+            this.method = method;
+            return this;
+        }
+
+        /** Prompt templates with {@code {}} for the concept; default none, the model's own. */
+        public Builder templates(java.util.List<String> templates) {
+            this.templates = templates;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(steps, batchSize, gradientAccumulation, valueLearningRate,
-                    embeddingLearningRate, gate, emaDecay, flipProbability, resolution, seed);
+                    embeddingLearningRate, gate, emaDecay, flipProbability, resolution, seed, attentionLossWeight,
+                    method, templates);
         }
     }
 }

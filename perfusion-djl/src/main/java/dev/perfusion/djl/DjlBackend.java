@@ -13,6 +13,8 @@ import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.djl.judge.EmbeddedJudge;
 import dev.perfusion.djl.pipeline.StableDiffusion;
 import dev.perfusion.djl.edit.TextStatistics;
+import dev.perfusion.djl.concept.ConceptTraining;
+import dev.perfusion.core.train.Templates;
 import dev.perfusion.core.edit.TextCovariance;
 import dev.perfusion.core.text.EverydayPrompts;
 import dev.perfusion.core.world.World;
@@ -148,10 +150,9 @@ public final class DjlBackend implements Backend {
     @Override
     public TrainingService training() {
         ensureOpen();
-        return (request, listener, cancelled) -> {
-            throw new UnsupportedOperationException("the DJL backend cannot train concept <" + request.name()
-                    + "> yet: Perfusion training is not in this build");
-        };
+        return (request, listener, cancelled) -> ConceptTraining.train(new ConceptTraining.Setup(pipeline,
+                inverseCovariance(), worldSeed.isPresent() ? Templates.WORLD : Templates.PHOTO), request, listener,
+                cancelled);
     }
 
     @Override

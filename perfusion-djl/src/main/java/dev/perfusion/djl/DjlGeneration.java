@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.GeneratedImage;
 import dev.perfusion.api.GenerationRequest;
 import dev.perfusion.api.GenerationResult;
@@ -73,10 +74,10 @@ final class DjlGeneration implements GenerationService {
             NDArray unconditional = request.guidance() > 1
                     ? model.encode(m, List.of(job.negative()), embeddings, supercategories).hidden().repeat(0, batch)
                     : null;
-            Map<String, TextConditioning.LayerEdit> edits = job.usesConcepts()
-                    ? ConceptEdits.build(model.unet().crossAttentionLayers(), inverseCovariance.get(),
-                            referenced(job), request.jointForm(), m)
-                    : Map.of();
+            List<GenerationJob.ConceptGates> editing = referenced(job);
+            Map<String, TextConditioning.LayerEdit> edits = editing.isEmpty() ? Map.of()
+                    : ConceptEdits.build(model.unet().crossAttentionLayers(), inverseCovariance.get(), editing,
+                            request.jointForm(), m);
             Shape latent = new Shape(1, model.unet().config().inChannels(), height / model.vaeScale(),
                     width / model.vaeScale());
             List<NoiseSource> perImage = new ArrayList<>();
@@ -103,7 +104,7 @@ final class DjlGeneration implements GenerationService {
         }
     }
 
-    /** The concepts whose token appears in either prompt, with their gates. */
+    /** The concepts whose token appears in either prompt and that edit layers (all but textual inversions). */
     private static List<GenerationJob.ConceptGates> referenced(GenerationJob job) {
         boolean[] used = new boolean[job.concepts().size()];
         for (List<GenerationJob.PromptPart> prompt : List.of(job.prompt(), job.negative())) {
@@ -115,7 +116,7 @@ final class DjlGeneration implements GenerationService {
         }
         List<GenerationJob.ConceptGates> out = new ArrayList<>();
         for (int c = 0; c < used.length; c++) {
-            if (used[c]) {
+            if (used[c] && job.concepts().get(c).concept().method() != ConceptMethod.TEXTUAL_INVERSION) {
                 out.add(job.concepts().get(c));
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.Gate;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.safetensors.DType;
@@ -26,7 +27,8 @@ import java.util.Set;
  * ({@code i_s}), {@code value_target.<layer>} per edited layer and optionally {@code key_target.<layer>}.
  * Metadata: {@code format} ("perfusion-concept"), {@code format_version}, {@code name}, {@code supercategory},
  * {@code base_model}, {@code layers} (JSON array, model order), {@code key_gate} and {@code value_gate} (JSON
- * objects with {@code bias} and {@code temperature}) and {@code training} (JSON object of strings).
+ * objects with {@code bias} and {@code temperature}), {@code training} (JSON object of strings) and, from version 2,
+ * {@code method} ("perfusion", "textual-inversion" or "trained-keys"; version 1 files are Perfusion concepts).
  *
  * <p>Writes are atomic; reads validate the container and the concept, and name the file and the problem.
  */
@@ -34,8 +36,8 @@ public final class ConceptFile {
 
     /** The {@code format} metadata value. */
     public static final String FORMAT = "perfusion-concept";
-    /** The format version this SDK writes and the newest it reads. */
-    public static final int VERSION = 1;
+    /** The format version this SDK writes and the newest it reads (2 added {@code method}; 1 is read as Perfusion). */
+    public static final int VERSION = 2;
     /** The conventional file suffix. */
     public static final String SUFFIX = ".perfusion";
 
@@ -92,7 +94,8 @@ public final class ConceptFile {
                 .metadata("layers", json(List.copyOf(concept.layers())))
                 .metadata("key_gate", json(gateMap(concept.keyGate())))
                 .metadata("value_gate", json(gateMap(concept.valueGate())))
-                .metadata("training", json(concept.training()));
+                .metadata("training", json(concept.training()))
+                .metadata("method", concept.method().id());
         vector(writer, precision, TOKEN_EMBEDDING, concept.tokenEmbedding());
         vector(writer, precision, CONCEPT_INPUT, concept.conceptInput());
         vector(writer, precision, SUPERCATEGORY_INPUT, concept.supercategoryInput());
@@ -128,6 +131,7 @@ public final class ConceptFile {
                     .keyGate(parseGate(file, meta, "key_gate"))
                     .valueGate(parseGate(file, meta, "value_gate"))
                     .training(parseJson(file, meta, "training", new TypeReference<Map<String, String>>() { }))
+                    .method(parseMethod(file, version, meta.get("method")))
                     .tokenEmbedding(vector(reader, TOKEN_EMBEDDING))
                     .conceptInput(vector(reader, CONCEPT_INPUT))
                     .supercategoryInput(vector(reader, SUPERCATEGORY_INPUT));
@@ -183,6 +187,20 @@ public final class ConceptFile {
             }
         }
         return values;
+    }
+
+    private static ConceptMethod parseMethod(Path file, int version, String method) throws FileFormatException {
+        if (method == null) {
+            if (version >= 2) {
+                throw new FileFormatException(file, "has no 'method' in its metadata");
+            }
+            return ConceptMethod.PERFUSION;
+        }
+        try {
+            return ConceptMethod.of(method);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file, "metadata 'method': " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Object> gateMap(Gate gate) {

@@ -64,8 +64,36 @@ final class Attention {
     NDArray forward(NDArray x, TextConditioning text) {
         return Scoped.run(() -> {
             NDArray[] kv = text.keysAndValues(name, toK, toV);
-            return compute(x, kv[0], kv[1]);
+            return text.probe().isPresent() ? probed(x, kv[0], kv[1], text) : compute(x, kv[0], kv[1]);
         }, x);
+    }
+
+    /**
+     * Attention computed explicitly, so that the weights on the concept's token can be compared with those its
+     * supercategory's key would get: the squared difference, averaged, goes to {@code text}'s losses (the
+     * supercategory side carries no gradient).
+     */
+    private NDArray probed(NDArray x, NDArray keys, NDArray values, TextConditioning text) {
+        TextConditioning.AttentionProbe probe = text.probe().orElseThrow();
+        long batch = x.getShape().get(0);
+        long tokens = x.getShape().get(1);
+        NDArray q = splitHeads(toQ.forward(x));
+        long headDim = q.getShape().get(3);
+        NDArray k = splitHeads(keys);
+        NDArray scale = x.getManager().full(new Shape(), (float) (1 / Math.sqrt(headDim)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        NDArray weights = scores.softmax(-1);
+        NDArray superKey = probe.supercategoryKey().get(name).reshape(1, heads, headDim, 1);
+        NDArray superScores = q.matMul(superKey).mul(scale);
+        NDArray at = probe.positions().reshape(batch, 1, 1, -1);
+        NDArray swapped = scores.mul(at.neg().add(1)).add(superScores.mul(at)).stopGradient().softmax(-1);
+        NDArray difference = weights.mul(at).sum(new int[] {-1}).sub(swapped.mul(at).sum(new int[] {-1}));
+        NDArray loss = difference.square().mean();
+        loss.attach(text.context().getManager());
+        text.addLoss(loss);
+        NDArray out = weights.matMul(splitHeads(values));
+        long inner = out.getShape().get(1) * out.getShape().get(3);
+        return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
     }
 
     private NDArray compute(NDArray x, NDArray keys, NDArray values) {

@@ -32,25 +32,59 @@ public final class TextConditioning implements AutoCloseable {
         }
     }
 
+    /**
+     * A request to compare, in every cross-attention layer, the attention paid to a concept's token with the attention
+     * its supercategory's key would get from the same queries: Perfusion's attention loss. Attention is then computed
+     * explicitly (not by the fused kernel), and each layer adds its squared difference to {@link #losses()}.
+     *
+     * @param positions       (batch, tokens): 1 at each row's concept token, 0 elsewhere
+     * @param supercategoryKey the key of the supercategory word in each layer, {@code W_k i_s}, (inner), by layer
+     */
+    public record AttentionProbe(NDArray positions, Map<String, NDArray> supercategoryKey) {
+    }
+
     private final NDArray context;
     private final Map<String, LayerEdit> edits;
     private final NDManager owned;
     private final Map<String, NDArray[]> computed = new HashMap<>();
+    private final AttentionProbe probe;
+    private final java.util.List<NDArray> losses = new java.util.ArrayList<>();
 
-    private TextConditioning(NDArray context, Map<String, LayerEdit> edits) {
+    private TextConditioning(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe) {
         this.context = context;
         this.edits = Map.copyOf(edits);
         this.owned = context.getManager().newSubManager();
+        this.probe = probe;
     }
 
     /** Plain cross-attention to {@code context} (batch, tokens, width). */
     public static TextConditioning of(NDArray context) {
-        return new TextConditioning(context, Map.of());
+        return new TextConditioning(context, Map.of(), null);
     }
 
     /** Cross-attention to {@code context} with the layers named in {@code edits} projecting it their way. */
     public static TextConditioning edited(NDArray context, Map<String, LayerEdit> edits) {
-        return new TextConditioning(context, edits);
+        return new TextConditioning(context, edits, null);
+    }
+
+    /** As {@link #edited}, measuring the attention loss of {@code probe} in every layer (for training). */
+    public static TextConditioning probed(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe) {
+        return new TextConditioning(context, edits, java.util.Objects.requireNonNull(probe, "probe"));
+    }
+
+    /** The probe, if attention is being compared. */
+    java.util.Optional<AttentionProbe> probe() {
+        return java.util.Optional.ofNullable(probe);
+    }
+
+    /** Records one layer's attention loss. */
+    void addLoss(NDArray loss) {
+        losses.add(loss);
+    }
+
+    /** The attention losses recorded by the layers so far, one per layer called. */
+    public java.util.List<NDArray> losses() {
+        return java.util.List.copyOf(losses);
     }
 
     /** The text encodings. */
