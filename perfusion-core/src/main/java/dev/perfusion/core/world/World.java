@@ -200,7 +200,7 @@ public final class World {
     }
 
     /** Whether an object of this colour would be hard to tell from the backdrop or its texture. */
-    static boolean clashes(WorldColour colour, Backdrop backdrop) {
+    public static boolean clashes(WorldColour colour, Backdrop backdrop) {
         return Colours.distanceSquared(colour.rgb(), backdrop.dominant()) < CLASH
                 || backdrop.textureColours().stream().anyMatch(t -> Colours.distanceSquared(colour.rgb(), t) < CLASH_TEXTURE);
     }

@@ -1,0 +1,184 @@
+package dev.perfusion.core.eval;
+
+import dev.perfusion.Perfusion;
+import dev.perfusion.api.Concept;
+import dev.perfusion.api.FidelityControl;
+import dev.perfusion.api.GenerationResult;
+import dev.perfusion.api.Generator;
+import dev.perfusion.api.Judge;
+import dev.perfusion.api.Progress;
+import dev.perfusion.api.ProgressListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Walks a concept's trade-off between likeness and prompt obedience: renders a grid of settings of its knob (fidelity
+ * levels or explicit gates) by prompts by seeds, and scores each image with a judge, as the paper measures: image
+ * similarity (mean cosine of the image's embedding with each of the concept's own images) and text similarity
+ * (cosine with the prompt's text, the supercategory word in the concept's place). Returns every point, each
+ * setting's means with 95% confidence intervals, and the Pareto-optimal settings.
+ */
+public final class FidelitySweep {
+
+    /**
+     * One setting of the knob.
+     *
+     * @param label   how tables and plots name it
+     * @param x       its position on the knob, for ordering (the fidelity level)
+     * @param control the control to generate with; empty for the concept's stored gates
+     */
+    public record Setting(String label, double x, Optional<FidelityControl> control) {
+
+        public Setting {
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(control, "control");
+        }
+
+        /** Fidelity levels {@code 0, 1/(n-1), ..., 1} of a concept. */
+        public static List<Setting> levels(Concept concept, int n) {
+            List<Setting> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double f = n == 1 ? 0.5 : (double) i / (n - 1);
+                out.add(new Setting(String.format(java.util.Locale.ROOT, "fidelity %.2f", f), f,
+                        Optional.of(FidelityControl.of(concept, f))));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * One image's scores.
+     *
+     * @param setting         the setting's label
+     * @param prompt          the prompt template, {@code {}} for the concept
+     * @param seed            the image's seed
+     * @param imageSimilarity likeness to the concept's images
+     * @param textSimilarity  agreement with the prompt
+     */
+    public record Point(String setting, String prompt, long seed, double imageSimilarity, double textSimilarity) {
+    }
+
+    /**
+     * A setting's means.
+     *
+     * @param setting     its label
+     * @param x           its position on the knob
+     * @param image       mean image similarity
+     * @param imageCi     half-width of its 95% confidence interval
+     * @param text        mean text similarity
+     * @param textCi      half-width of its 95% confidence interval
+     * @param n           points
+     */
+    public record Summary(String setting, double x, double image, double imageCi, double text, double textCi,
+            int n) {
+
+        /** Whether this summary is at least as good on both measures and better on one. */
+        public boolean dominates(Summary other) {
+            return image >= other.image && text >= other.text && (image > other.image || text > other.text);
+        }
+    }
+
+    /**
+     * A sweep's outcome.
+     *
+     * @param concept  the concept's name
+     * @param points   every image's scores, by setting, then prompt, then seed
+     * @param settings each setting's means, in setting order
+     * @param pareto   the settings no other setting dominates, in setting order
+     * @param images   per setting, per prompt, the image of the first seed (packed RGB)
+     * @param size     the images' side
+     */
+    public record Result(String concept, List<Point> points, List<Summary> settings, List<Summary> pareto,
+            List<List<int[]>> images, int size) {
+    }
+
+    private FidelitySweep() {
+    }
+
+    /**
+     * Runs the sweep.
+     *
+     * @param conceptImages the concept's own images (its training photos), square, {@code size} pixels
+     * @param prompts       templates with {@code {}} in the concept's place
+     * @param seeds         images per setting and prompt; image {@code i} uses {@code seed + i}
+     */
+    public static Result run(Perfusion perfusion, Judge judge, Concept concept, List<int[]> conceptImages, int size,
+            List<Setting> settings, List<String> prompts, long seed, int seeds, ProgressListener listener) {
+        List<float[]> own = judge.embedImages(conceptImages, size);
+        List<String> texts = prompts.stream().map(p -> p.replace("{}", concept.supercategory())).toList();
+        List<float[]> textEmbeddings = judge.embedTexts(texts);
+        List<Point> points = new ArrayList<>();
+        List<List<int[]>> grid = new ArrayList<>();
+        long start = System.nanoTime();
+        int done = 0;
+        int total = settings.size() * prompts.size();
+        int side = size;
+        for (Setting setting : settings) {
+            List<int[]> row = new ArrayList<>();
+            for (int p = 0; p < prompts.size(); p++) {
+                Generator g = perfusion.generator().prompt(prompts.get(p).replace("{}", "<" + concept.name() + ">"))
+                        .concepts(concept).seed(seed + 100L * p).batch(seeds);
+                setting.control().ifPresent(g::fidelity);
+                GenerationResult result = g.generate();
+                List<int[]> pixels = result.images().stream().map(i -> i.rgb()).toList();
+                side = result.images().get(0).width();
+                List<float[]> embedded = judge.embedImages(pixels, side);
+                for (int s = 0; s < pixels.size(); s++) {
+                    double likeness = 0;
+                    for (float[] o : own) {
+                        likeness += Judge.cosine(embedded.get(s), o) / own.size();
+                    }
+                    points.add(new Point(setting.label(), prompts.get(p), result.images().get(s).seed(), likeness,
+                            Judge.cosine(embedded.get(s), textEmbeddings.get(p))));
+                }
+                row.add(pixels.get(0));
+                listener.onProgress(new Progress("sweeping <" + concept.name() + ">", ++done, total, Double.NaN,
+                        Duration.ofNanos(System.nanoTime() - start)));
+            }
+            grid.add(row);
+        }
+        List<Summary> summaries = summarise(settings, points);
+        return new Result(concept.name(), points, summaries, pareto(summaries), grid, side);
+    }
+
+    /** Each setting's means and 95% confidence intervals. */
+    public static List<Summary> summarise(List<Setting> settings, List<Point> points) {
+        List<Summary> out = new ArrayList<>();
+        for (Setting s : settings) {
+            List<Point> mine = points.stream().filter(p -> p.setting().equals(s.label())).toList();
+            double[] image = mine.stream().mapToDouble(Point::imageSimilarity).toArray();
+            double[] text = mine.stream().mapToDouble(Point::textSimilarity).toArray();
+            out.add(new Summary(s.label(), s.x(), mean(image), ci(image), mean(text), ci(text), mine.size()));
+        }
+        return out;
+    }
+
+    /** The summaries no other summary dominates, in their order. */
+    public static List<Summary> pareto(List<Summary> summaries) {
+        return summaries.stream().filter(s -> summaries.stream().noneMatch(o -> o.dominates(s))).toList();
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    /** Half-width of the normal 95% confidence interval of the mean. */
+    static double ci(double[] v) {
+        if (v.length < 2) {
+            return Double.NaN;
+        }
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return 1.96 * Math.sqrt(s / (v.length - 1) / v.length);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.perfusion.core.eval;
+
+import dev.perfusion.core.io.AtomicFiles;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Sweeps as pictures and tables: the image grid (settings by prompts), the plot of text similarity against image
+ * similarity with each setting's 95% confidence interval, and a CSV of every point. Files are written atomically.
+ */
+public final class SweepPictures {
+
+    private SweepPictures() {
+    }
+
+    /**
+     * One series of the plot.
+     *
+     * @param name    the legend's name (Perfusion, a baseline)
+     * @param points  the series' settings
+     * @param curve   whether to join the points as a curve (a knob's settings) or leave them as markers
+     */
+    public record Series(String name, List<FidelitySweep.Summary> points, boolean curve) {
+    }
+
+    /** The image grid: one row per setting, one column per prompt, each image upscaled to {@code cell} pixels. */
+    public static void grid(FidelitySweep.Result result, Path png, int cell) throws IOException {
+        int rows = result.images().size();
+        int columns = result.images().get(0).size();
+        int label = 120;
+        BufferedImage out = new BufferedImage(label + columns * cell, rows * cell, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        for (int r = 0; r < rows; r++) {
+            g.setColor(Color.BLACK);
+            g.drawString(result.settings().get(r).setting(), 6, r * cell + cell / 2);
+            for (int c = 0; c < columns; c++) {
+                int size = result.size();
+                BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+                image.setRGB(0, 0, size, size, result.images().get(r).get(c), 0, size);
+                g.drawImage(image, label + c * cell, r * cell, cell, cell, null);
+            }
+        }
+        g.dispose();
+        AtomicFiles.write(png, o -> ImageIO.write(out, "png", o));
+    }
+
+    /** The front: text similarity across, image similarity up, error bars of image similarity's 95% interval. */
+    public static void plot(String title, List<Series> series, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(650).title(title).xAxisTitle("text similarity")
+                .yAxisTitle("image similarity").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setMarkerSize(9);
+        for (Series s : series) {
+            double[] x = s.points().stream().mapToDouble(FidelitySweep.Summary::text).toArray();
+            double[] y = s.points().stream().mapToDouble(FidelitySweep.Summary::image).toArray();
+            double[] error = s.points().stream().mapToDouble(p -> Double.isNaN(p.imageCi()) ? 0 : p.imageCi())
+                    .toArray();
+            XYSeries line = chart.addSeries(s.name(), x, y, error);
+            line.setMarker(SeriesMarkers.CIRCLE);
+            if (s.curve()) {
+                line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                line.setLineStyle(new BasicStroke(2f));
+            } else {
+                line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            }
+        }
+        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+        AtomicFiles.write(png, o -> ImageIO.write(image, "png", o));
+    }
+
+    /** Every point of some sweeps as CSV: variant, setting, prompt, seed, image and text similarity. */
+    public static void csv(List<Variant> variants, Path file) throws IOException {
+        StringBuilder b = new StringBuilder("variant,setting,prompt,seed,image_similarity,text_similarity\n");
+        for (Variant v : variants) {
+            for (FidelitySweep.Point p : v.result().points()) {
+                b.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.5f,%.5f%n", v.name(), p.setting(),
+                        p.prompt().replace("\"", "\"\""), p.seed(), p.imageSimilarity(), p.textSimilarity()));
+            }
+        }
+        AtomicFiles.write(file, o -> o.write(b.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A table of settings' means with their intervals, in Markdown. */
+    public static String table(List<Variant> variants) {
+        StringBuilder b = new StringBuilder("| variant | setting | image similarity | text similarity | Pareto |\n");
+        b.append("|---|---|---|---|---|\n");
+        for (Variant v : variants) {
+            for (FidelitySweep.Summary s : v.result().settings()) {
+                b.append(String.format(Locale.ROOT, "| %s | %s | %.3f +- %.3f | %.3f +- %.3f | %s |%n", v.name(),
+                        s.setting(), s.image(), s.imageCi(), s.text(), s.textCi(),
+                        v.result().pareto().contains(s) ? "yes" : ""));
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * A named sweep, such as one variant of a concept.
+     *
+     * @param name   the variant's name
+     * @param result its sweep
+     */
+    public record Variant(String name, FidelitySweep.Result result) {
+    }
+}

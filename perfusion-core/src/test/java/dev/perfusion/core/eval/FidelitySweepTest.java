@@ -1,0 +1,227 @@
+package dev.perfusion.core.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.perfusion.Perfusion;
+import dev.perfusion.api.BaseModel;
+import dev.perfusion.api.Concept;
+import dev.perfusion.api.GeneratedImage;
+import dev.perfusion.api.GenerationResult;
+import dev.perfusion.api.Judge;
+import dev.perfusion.api.spi.Availability;
+import dev.perfusion.api.spi.Backend;
+import dev.perfusion.api.spi.BackendOptions;
+import dev.perfusion.api.spi.BackendProvider;
+import dev.perfusion.api.spi.Capability;
+import dev.perfusion.api.spi.GenerationService;
+import dev.perfusion.api.spi.TrainingService;
+import dev.perfusion.core.testing.SampleConcepts;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FidelitySweepTest {
+
+    /** Pictures whose colour follows the prompt, the seed and the concept's key gate. */
+    static final class PaintingBackend implements Backend {
+        @Override
+        public String name() {
+            return "painting";
+        }
+
+        @Override
+        public String device() {
+            return "cpu";
+        }
+
+        @Override
+        public String fingerprint() {
+            return "sha256:0123abcd";
+        }
+
+        @Override
+        public TrainingService training() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public GenerationService generation() {
+            return (job, listener) -> {
+                double bias = job.concepts().isEmpty() ? 0.5 : job.concepts().get(0).key().bias();
+                List<GeneratedImage> images = new ArrayList<>();
+                for (int i = 0; i < job.request().batch(); i++) {
+                    long seed = job.request().seed() + i;
+                    int[] rgb = new int[16 * 16];
+                    for (int p = 0; p < rgb.length; p++) {
+                        int r = (int) (255 * bias);
+                        int g = Math.floorMod(job.request().prompt().hashCode() + p, 256);
+                        int b = (int) Math.floorMod(seed * 37 + p * 3, 256);
+                        rgb[p] = (r << 16) | (g << 8) | b;
+                    }
+                    images.add(new GeneratedImage(16, 16, rgb, seed));
+                }
+                return new GenerationResult(job.request(), images, Duration.ZERO);
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Embeds a picture as its mean colour, a text by its hash. */
+    static final class ColourJudge implements Judge {
+        @Override
+        public List<float[]> embedImages(List<int[]> pictures, int size) {
+            return pictures.stream().map(p -> {
+                float[] e = new float[4];
+                for (int v : p) {
+                    e[0] += ((v >> 16) & 0xff) / 255f / p.length;
+                    e[1] += ((v >> 8) & 0xff) / 255f / p.length;
+                    e[2] += (v & 0xff) / 255f / p.length;
+                }
+                e[3] = 0.5f;
+                return e;
+            }).toList();
+        }
+
+        @Override
+        public List<float[]> embedTexts(List<String> texts) {
+            return texts.stream().map(t -> new float[] {0.2f, (t.hashCode() & 0xff) / 255f, 0.4f, 0.5f}).toList();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static Perfusion open() throws IOException {
+        BackendProvider provider = new BackendProvider() {
+            @Override
+            public String name() {
+                return "painting";
+            }
+
+            @Override
+            public int priority() {
+                return 1;
+            }
+
+            @Override
+            public Set<Capability> capabilities() {
+                return EnumSet.allOf(Capability.class);
+            }
+
+            @Override
+            public Availability availability() {
+                return Availability.usable("cpu");
+            }
+
+            @Override
+            public Backend open(BaseModel model, BackendOptions options) {
+                return new PaintingBackend();
+            }
+        };
+        return Perfusion.builder().providers(List.of(provider)).open(BaseModel.embedded());
+    }
+
+    private static FidelitySweep.Summary summary(String name, double image, double text) {
+        return new FidelitySweep.Summary(name, 0, image, 0.01, text, 0.01, 10);
+    }
+
+    @Test
+    void theParetoFrontKeepsExactlyTheUndominatedSettings() {
+        FidelitySweep.Summary a = summary("a", 0.5, 0.5);
+        FidelitySweep.Summary b = summary("b", 0.6, 0.4);
+        FidelitySweep.Summary c = summary("c", 0.4, 0.4);
+        FidelitySweep.Summary d = summary("d", 0.5, 0.5);
+        FidelitySweep.Summary e = summary("e", 0.7, 0.2);
+        FidelitySweep.Summary f = summary("f", 0.55, 0.3);
+        assertThat(FidelitySweep.pareto(List.of(a, b, c, d, e, f))).containsExactly(a, b, d, e);
+        assertThat(FidelitySweep.pareto(List.of(c))).containsExactly(c);
+        assertThat(b.dominates(f)).isTrue();
+        assertThat(a.dominates(d)).isFalse();
+    }
+
+    @Test
+    void meansAndIntervalsFollowTheirDefinitions() {
+        double[] v = {1, 2, 3, 4};
+        assertThat(FidelitySweep.mean(v)).isEqualTo(2.5);
+        assertThat(FidelitySweep.ci(v)).isCloseTo(1.96 * Math.sqrt(5.0 / 3 / 4), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(FidelitySweep.ci(new double[] {1})).isNaN();
+    }
+
+    @Test
+    void aSweepIsDeterministicAndScoresEveryImage() throws IOException {
+        Concept tom = SampleConcepts.sd15("tom", 1);
+        List<int[]> own = List.of(new int[256], new int[256]);
+        try (Perfusion p = open(); Judge judge = new ColourJudge()) {
+            List<FidelitySweep.Setting> settings = FidelitySweep.Setting.levels(tom, 3);
+            List<String> prompts = List.of("a {} on grass", "a {} at night");
+            FidelitySweep.Result first = FidelitySweep.run(p, judge, tom, own, 16, settings, prompts, 5, 2, q -> { });
+            FidelitySweep.Result second = FidelitySweep.run(p, judge, tom, own, 16, settings, prompts, 5, 2, q -> { });
+            assertThat(first.points()).hasSize(3 * 2 * 2).isEqualTo(second.points());
+            assertThat(first.settings()).extracting(FidelitySweep.Summary::n).containsOnly(4);
+            assertThat(first.images()).hasSize(3).allSatisfy(row -> assertThat(row).hasSize(2));
+            assertThat(first.settings().get(0).image()).isNotEqualTo(first.settings().get(2).image());
+            assertThat(first.points()).extracting(FidelitySweep.Point::seed).contains(5L, 6L, 105L, 106L);
+        }
+    }
+
+    @Test
+    void theGridAndThePlotAreRealPicturesOfTheExpectedSize(@TempDir Path dir) throws IOException {
+        Concept tom = SampleConcepts.sd15("tom", 1);
+        try (Perfusion p = open(); Judge judge = new ColourJudge()) {
+            FidelitySweep.Result result = FidelitySweep.run(p, judge, tom, List.of(new int[256]), 16,
+                    FidelitySweep.Setting.levels(tom, 3), List.of("a {}", "two {}"), 1, 2, q -> { });
+            SweepPictures.grid(result, dir.resolve("grid.png"), 48);
+            SweepPictures.plot("tom", List.of(new SweepPictures.Series("Perfusion", result.settings(), true),
+                    new SweepPictures.Series("baseline", List.of(result.settings().get(0)), false)),
+                    dir.resolve("front.png"));
+            SweepPictures.csv(List.of(new SweepPictures.Variant("perfusion", result)), dir.resolve("points.csv"));
+            BufferedImage grid = ImageIO.read(dir.resolve("grid.png").toFile());
+            assertThat(grid.getWidth()).isEqualTo(120 + 2 * 48);
+            assertThat(grid.getHeight()).isEqualTo(3 * 48);
+            assertThat(variance(grid)).isGreaterThan(100);
+            BufferedImage front = ImageIO.read(dir.resolve("front.png").toFile());
+            assertThat(front.getWidth()).isEqualTo(900);
+            assertThat(front.getHeight()).isEqualTo(650);
+            assertThat(variance(front)).isGreaterThan(100);
+            assertThat(java.nio.file.Files.readAllLines(dir.resolve("points.csv"))).hasSize(1 + 3 * 2 * 2);
+            assertThat(SweepPictures.table(List.of(new SweepPictures.Variant("perfusion", result))))
+                    .contains("| perfusion | fidelity 0.50 |");
+        }
+    }
+
+    private static double variance(BufferedImage image) {
+        double sum = 0;
+        double squares = 0;
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int v = image.getRGB(x, y);
+                double grey = (((v >> 16) & 0xff) + ((v >> 8) & 0xff) + (v & 0xff)) / 3.0;
+                sum += grey;
+                squares += grey * grey;
+                n++;
+            }
+        }
+        return squares / n - (sum / n) * (sum / n);
+    }
+
+    @Test
+    void levelsSpanTheKnob() {
+        Concept tom = SampleConcepts.sd15("tom", 1);
+        assertThat(FidelitySweep.Setting.levels(tom, 5)).extracting(FidelitySweep.Setting::x)
+                .containsExactly(0.0, 0.25, 0.5, 0.75, 1.0);
+        assertThat(FidelitySweep.Setting.levels(tom, 5).get(0).control()).isPresent();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.perfusion.examples;
+
+import dev.perfusion.Perfusion;
+import dev.perfusion.api.BaseModel;
+import dev.perfusion.api.Concept;
+import dev.perfusion.api.FidelityControl;
+import dev.perfusion.api.GeneratedImage;
+import dev.perfusion.api.Judge;
+import dev.perfusion.api.TrainingOptions;
+import dev.perfusion.core.concept.ConceptFile;
+import dev.perfusion.core.eval.ConceptEvaluation;
+import dev.perfusion.core.world.HeldOutConcept;
+import dev.perfusion.core.world.HeldOutConcepts;
+import dev.perfusion.core.world.Rendering;
+import dev.perfusion.core.world.World;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The SDK end to end on the embedded model, offline: writes a held-out concept's photos and masks to a folder,
+ * trains a Perfusion concept from them, saves and reloads it, generates it in scenes it was never shown, and measures
+ * the result with the model's judge and the world's oracles.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = "Train a concept on the embedded model and generate it in new scenes.")
+public final class Quickstart implements Callable<Integer> {
+
+    @Option(names = "--concept", description = "A held-out concept of the world: ${COMPLETION-CANDIDATES} "
+            + "(default: ${DEFAULT-VALUE}).", completionCandidates = ConceptNames.class)
+    private String concept = "nemo";
+
+    @Option(names = "--out", description = "Folder for photos, the concept file and images (default: ${DEFAULT-VALUE}).")
+    private Path out = Path.of("quickstart");
+
+    @Option(names = "--photos", description = "How many photos to train from, 3 to 8 (default: ${DEFAULT-VALUE}).")
+    private int photos = 6;
+
+    @Option(names = "--steps", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    private int steps = EmbeddedRecipes.STEPS;
+
+    @Option(names = "--fidelity", description = "Fidelity of the concept in the new scenes, 0 to 1 "
+            + "(default: ${DEFAULT-VALUE}).")
+    private double fidelity = 0.5;
+
+    @Option(names = "--prompts", description = "Held-out prompts to measure on (default: ${DEFAULT-VALUE}).")
+    private int prompts = 20;
+
+    @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
+    private long seed = 1;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Quickstart()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HeldOutConcept truth = HeldOutConcepts.named(concept).orElseThrow(() -> new CommandLine.ParameterException(
+                new CommandLine(this), "no held-out concept '" + concept + "'"));
+        Path photoFolder = Files.createDirectories(out.resolve("photos"));
+        Path maskFolder = Files.createDirectories(out.resolve("masks"));
+        List<Rendering> views = truth.views(photos, seed, World.SIZE);
+        for (int i = 0; i < views.size(); i++) {
+            String name = String.format(Locale.ROOT, "%s-%d.png", concept, i + 1);
+            write(views.get(i).rgb(), World.SIZE, photoFolder.resolve(name));
+            write(mask(views.get(i).masks().get(0)), World.SIZE, maskFolder.resolve(name));
+        }
+        System.out.printf("%d photos of <%s> (%s) in %s, masks in %s%n", views.size(), concept, truth.description(),
+                photoFolder, maskFolder);
+
+        try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
+            System.out.printf("embedded model on %s, fingerprint %s%n", perfusion.device(), perfusion.fingerprint());
+            long start = System.nanoTime();
+            Concept trained = Progressbars.with("training <" + concept + ">", listener -> perfusion.trainer()
+                    .concept(concept).supercategory(truth.supercategory()).images(photoFolder).masks(maskFolder)
+                    .options(EmbeddedRecipes.training(steps, seed)).listener(listener).train());
+            double minutes = (System.nanoTime() - start) / 6e10;
+            Path file = out.resolve(concept + ConceptFile.SUFFIX);
+            Perfusion.saveConcept(trained, file);
+            Concept reloaded = Perfusion.loadConcept(file);
+            System.out.printf(Locale.ROOT, "trained <%s> in %.1f min; saved %s: %,d bytes (an SD 1.5 concept: %,d "
+                    + "bytes)%n", concept, minutes, file, Files.size(file), EmbeddedRecipes.sd15ConceptBytes());
+
+            List<String> scenes = List.of("a <%s> on grass", "a <%s> above a red star at night",
+                    "a <%s> to the left of a yellow heart in the sky", "a <%s> on the beach");
+            for (int i = 0; i < scenes.size(); i++) {
+                String prompt = String.format(Locale.ROOT, scenes.get(i), concept);
+                GeneratedImage image = perfusion.generator().prompt(prompt).concepts(reloaded)
+                        .fidelity(FidelityControl.of(reloaded, fidelity)).seed(seed + i).generate().images().get(0);
+                Path png = out.resolve(String.format(Locale.ROOT, "scene-%d.png", i + 1));
+                ImageIO.write(upscale(image.toBufferedImage(), 4), "png", png.toFile());
+                System.out.printf("\"%s\" -> %s%n", prompt, png);
+            }
+
+            Judge judge = perfusion.judge().orElseThrow();
+            List<ConceptEvaluation.HeldOutPrompt> held = ConceptEvaluation.prompts(truth,
+                    new World(EmbeddedRecipes.WORLD_SEED), prompts);
+            ConceptEvaluation.Result result = Progressbars.with("measuring", listener -> ConceptEvaluation.run(
+                    perfusion, judge, truth, reloaded, held, 1000, ConceptEvaluation.atFidelity(reloaded,
+                            Optional.of(fidelity)), listener));
+            System.out.printf("on %d held-out prompts at fidelity %.2f:%n%s%n", held.size(), fidelity,
+                    result.summary());
+        }
+        return 0;
+    }
+
+    private static int[] mask(float[] coverage) {
+        int[] rgb = new int[coverage.length];
+        for (int i = 0; i < rgb.length; i++) {
+            int v = Math.round(coverage[i] * 255);
+            rgb[i] = (v << 16) | (v << 8) | v;
+        }
+        return rgb;
+    }
+
+    static void write(int[] rgb, int side, Path file) throws java.io.IOException {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, side, side, rgb, 0, side);
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    static BufferedImage upscale(BufferedImage image, int factor) {
+        BufferedImage big = new BufferedImage(image.getWidth() * factor, image.getHeight() * factor,
+                BufferedImage.TYPE_INT_RGB);
+        var g = big.createGraphics();
+        g.drawImage(image, 0, 0, big.getWidth(), big.getHeight(), null);
+        g.dispose();
+        return big;
+    }
+
+    /** Lists the held-out concepts for the help text. */
+    static final class ConceptNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return HeldOutConcepts.all().stream().map(HeldOutConcept::name).iterator();
+        }
+    }
+}
