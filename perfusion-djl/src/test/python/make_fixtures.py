@@ -6,6 +6,8 @@ Reference only: the SDK, its tests and CI never run this. Regenerate with
     python3 -m venv /tmp/pyref && /tmp/pyref/bin/pip install torch diffusers transformers safetensors
     /tmp/pyref/bin/python perfusion-djl/src/test/python/make_fixtures.py
 The output is deterministic for a given library version; versions used are recorded in reference/versions.json.
+`make_fixtures.py scheduler-options` rewrites only reference/scheduler_options.* (settings beyond SD 1.x's defaults:
+Karras sigmas, DDIM's eta and clipping, zero terminal SNR, cosine and given betas, DPM-Solver's variants).
 """
 import json
 import os
@@ -225,6 +227,94 @@ def write_schedulers():
     print(f"schedulers: {len(cases)} cases")
 
 
+SD1_BETAS = [float(b) for b in (torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float32) ** 2)]
+
+# Scheduler settings beyond SD 1.x's defaults that this port honours: (case, sampler kind, config changes, steps, eta).
+SCHEDULER_OPTIONS = [
+    ("dpm_karras_10", "DPM_SOLVER_PP_2M_KARRAS", {"use_karras_sigmas": True}, 10, 0.0),
+    ("dpm_karras_25", "DPM_SOLVER_PP_2M_KARRAS", {"use_karras_sigmas": True}, 25, 0.0),
+    ("dpm_karras_config", "DPM_SOLVER_PP_2M", {"use_karras_sigmas": True}, 20, 0.0),
+    ("euler_karras_10", "EULER_KARRAS", {"use_karras_sigmas": True}, 10, 0.0),
+    ("euler_karras_25", "EULER_KARRAS", {"use_karras_sigmas": True}, 25, 0.0),
+    ("euler_karras_bounds", "EULER_KARRAS", {"use_karras_sigmas": True, "sigma_min": 0.1, "sigma_max": 10.0}, 12,
+     0.0),
+    ("ddim_eta_half", "DDIM", {}, 10, 0.5),
+    ("ddim_eta_one", "DDIM", {"timestep_spacing": "trailing"}, 8, 1.0),
+    ("ddim_clip", "DDIM", {"clip_sample": True, "clip_sample_range": 0.5, "set_alpha_to_one": True}, 10, 0.0),
+    ("ddim_defaults", "DDIM", {"clip_sample": None, "set_alpha_to_one": None, "steps_offset": None}, 10, 0.0),
+    ("ddim_sample", "DDIM", {"prediction_type": "sample"}, 10, 0.0),
+    ("ddim_zero_snr", "DDIM", {"rescale_betas_zero_snr": True, "timestep_spacing": "trailing",
+                               "prediction_type": "v_prediction"}, 10, 0.0),
+    ("euler_zero_snr", "EULER", {"rescale_betas_zero_snr": True, "timestep_spacing": "trailing",
+                                 "prediction_type": "v_prediction"}, 10, 0.0),
+    ("ancestral_zero_snr", "EULER_ANCESTRAL", {"rescale_betas_zero_snr": True, "timestep_spacing": "trailing",
+                                               "prediction_type": "v_prediction"}, 10, 0.0),
+    ("dpm_zero_snr", "DPM_SOLVER_PP_2M", {"rescale_betas_zero_snr": True, "timestep_spacing": "trailing",
+                                          "prediction_type": "v_prediction"}, 10, 0.0),
+    ("ddim_trained_betas", "DDIM", {"trained_betas": [b * (1.0 + 0.1 * ((i % 7) - 3) / 3) for i, b in
+                                                      enumerate(SD1_BETAS)]}, 10, 0.0),
+    ("dpm_cosine", "DPM_SOLVER_PP_2M", {"beta_schedule": "squaredcos_cap_v2", "lambda_min_clipped": -5.1}, 12, 0.0),
+    ("euler_cosine", "EULER", {"beta_schedule": "squaredcos_cap_v2"}, 12, 0.0),
+    ("dpm_order1", "DPM_SOLVER_PP_2M", {"solver_order": 1}, 10, 0.0),
+    ("dpm_heun", "DPM_SOLVER_PP_2M", {"solver_type": "heun"}, 10, 0.0),
+    ("dpm_sigma_min_short", "DPM_SOLVER_PP_2M", {"final_sigmas_type": "sigma_min"}, 10, 0.0),
+    ("dpm_sigma_min_long", "DPM_SOLVER_PP_2M", {"final_sigmas_type": "sigma_min"}, 20, 0.0),
+    ("dpm_sigma_min_no_lower", "DPM_SOLVER_PP_2M", {"final_sigmas_type": "sigma_min", "lower_order_final": False},
+     10, 0.0),
+    ("dpm_euler_at_final", "DPM_SOLVER_PP_2M", {"final_sigmas_type": "sigma_min", "euler_at_final": True}, 20, 0.0),
+    ("dpm_sample", "DPM_SOLVER_PP_2M", {"prediction_type": "sample"}, 10, 0.0),
+    ("euler_sigma_min", "EULER", {"final_sigmas_type": "sigma_min"}, 10, 0.0),
+]
+
+
+def write_scheduler_options():
+    """Reference trajectories of the scheduler settings above (reference/scheduler_options.*)."""
+    import diffusers
+    from diffusers.schedulers import scheduling_euler_ancestral_discrete as ancestral_module
+    classes = {"DDIM": diffusers.DDIMScheduler, "EULER": diffusers.EulerDiscreteScheduler,
+               "EULER_KARRAS": diffusers.EulerDiscreteScheduler,
+               "EULER_ANCESTRAL": diffusers.EulerAncestralDiscreteScheduler,
+               "DPM_SOLVER_PP_2M": diffusers.DPMSolverMultistepScheduler,
+               "DPM_SOLVER_PP_2M_KARRAS": diffusers.DPMSolverMultistepScheduler}
+    generator = torch.Generator().manual_seed(77)
+    tensors, meta = {}, []
+    shape = (1, 4, 2, 2)
+    for name, kind, changes, steps, eta in SCHEDULER_OPTIONS:
+        config = {k: v for k, v in dict(SD1_SCHEDULER, **changes).items() if v is not None}
+        scheduler = classes[kind].from_config(config)
+        scheduler.set_timesteps(steps)
+        x = torch.randn(shape, generator=generator, dtype=torch.float32) * float(scheduler.init_noise_sigma)
+        outputs = torch.randn((len(scheduler.timesteps),) + shape, generator=generator, dtype=torch.float32)
+        noise = torch.randn((len(scheduler.timesteps),) + shape, generator=generator, dtype=torch.float32)
+        pending = list(noise)
+        original_randn = ancestral_module.randn_tensor
+        ancestral_module.randn_tensor = lambda *a, **k: pending.pop(0)
+        scaled, trajectory, sample = [], [], x
+        try:
+            for i, t in enumerate(scheduler.timesteps):
+                scaled.append(scheduler.scale_model_input(sample, t))
+                if kind == "DDIM":
+                    sample = scheduler.step(outputs[i], t, sample, eta=eta, variance_noise=noise[i]).prev_sample
+                else:
+                    sample = scheduler.step(outputs[i], t, sample).prev_sample
+                trajectory.append(sample)
+        finally:
+            ancestral_module.randn_tensor = original_randn
+        tensors[name + ".timesteps"] = scheduler.timesteps.to(torch.float64)
+        if hasattr(scheduler, "sigmas") and kind != "DDIM":
+            tensors[name + ".sigmas"] = scheduler.sigmas.to(torch.float64)
+        tensors[name + ".init_noise_sigma"] = torch.tensor([float(scheduler.init_noise_sigma)], dtype=torch.float64)
+        tensors[name + ".x"] = x
+        tensors[name + ".outputs"] = outputs
+        tensors[name + ".noise"] = noise
+        tensors[name + ".scaled"] = torch.stack(scaled)
+        tensors[name + ".trajectory"] = torch.stack(trajectory)
+        meta.append({"name": name, "kind": kind, "config": config, "steps": steps, "eta": eta})
+    save_file({k: v.contiguous() for k, v in tensors.items()}, REF / "scheduler_options.safetensors")
+    (REF / "scheduler_options.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"scheduler options: {len(meta)} cases")
+
+
 def write_unet():
     from diffusers import UNet2DConditionModel
     unet = UNet2DConditionModel(
@@ -435,4 +525,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["scheduler-options"]:
+        write_scheduler_options()
+    else:
+        main()

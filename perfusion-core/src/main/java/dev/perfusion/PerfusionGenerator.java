@@ -27,6 +27,7 @@ final class PerfusionGenerator implements Generator {
     private Scheduler scheduler = Scheduler.DPM_SOLVER_PP_2M;
     private int steps = 25;
     private double guidance = 7.5;
+    private double eta;
     private int width;
     private int height;
     private long seed;
@@ -92,6 +93,12 @@ final class PerfusionGenerator implements Generator {
     }
 
     @Override
+    public Generator eta(double eta) {
+        this.eta = eta;
+        return this;
+    }
+
+    @Override
     public Generator size(int width, int height) {
         this.width = width;
         this.height = height;
@@ -123,7 +130,7 @@ final class PerfusionGenerator implements Generator {
     @Override
     public GenerationRequest request() {
         return new GenerationRequest(prompt, negativePrompt, concepts, fidelity, jointForm, acceptOtherModels,
-                scheduler, steps, guidance, width, height, seed, batch);
+                scheduler, steps, guidance, eta, width, height, seed, batch);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param scheduler            the sampler
  * @param steps                sampling steps
  * @param guidance             classifier-free guidance scale; 1 disables guidance
+ * @param eta                  DDIM's stochasticity: 0 (deterministic) to 1 (DDPM-like); other samplers take 0
  * @param width                image width in pixels; 0 for the model's default
  * @param height               image height in pixels; 0 for the model's default
  * @param seed                 the seed of the initial noise and of every random choice
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 public record GenerationRequest(String prompt, String negativePrompt, List<Concept> concepts,
         List<FidelityControl> fidelity, MultiConceptMode jointForm, boolean acceptOtherModels, Scheduler scheduler,
-        int steps, double guidance, int width, int height, long seed, int batch) {
+        int steps, double guidance, double eta, int width, int height, long seed, int batch) {
 
     /** Most images one request may ask for. */
     public static final int MAX_BATCH = 64;
@@ -51,6 +52,12 @@ public record GenerationRequest(String prompt, String negativePrompt, List<Conce
         }
         if (!(guidance >= 1) || Double.isInfinite(guidance)) {
             throw new IllegalArgumentException("guidance must be finite and >= 1, got " + guidance);
+        }
+        if (!(eta >= 0 && eta <= 1)) {
+            throw new IllegalArgumentException("eta must be in [0, 1], got " + eta);
+        }
+        if (eta > 0 && scheduler != Scheduler.DDIM) {
+            throw new IllegalArgumentException("eta is DDIM's; " + scheduler + " takes no eta, got " + eta);
         }
         if (width < 0 || height < 0 || width > MAX_SIDE || height > MAX_SIDE || (width == 0) != (height == 0)) {
             throw new IllegalArgumentException("image size must be 0 x 0 (the model's default) or positive sides up "

@@ -47,6 +47,9 @@ public interface Generator {
     /** Classifier-free guidance scale, 1 for none; default 7.5. */
     Generator guidance(double scale);
 
+    /** DDIM's stochasticity, 0 to 1; default 0. Only {@link Scheduler#DDIM} takes it. */
+    Generator eta(double eta);
+
     /** Image size in pixels, multiples of the model's VAE scale; default 0 x 0, the model's own size. */
     Generator size(int width, int height);
 

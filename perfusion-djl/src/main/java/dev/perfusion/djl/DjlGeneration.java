@@ -94,7 +94,7 @@ final class DjlGeneration implements GenerationService {
                 return NDArrays.concat(rows, 0);
             };
             NDArray latents = model.sample(NDArrays.concat(initial, 0), conditional, unconditional, edits,
-                    request.scheduler(), request.steps(), request.guidance(), samplerNoise, listener);
+                    request.scheduler(), request.steps(), request.guidance(), request.eta(), samplerNoise, listener);
             List<int[]> pixels = StableDiffusion.toRgb(model.decode(latents));
             List<GeneratedImage> images = new ArrayList<>();
             for (int i = 0; i < batch; i++) {

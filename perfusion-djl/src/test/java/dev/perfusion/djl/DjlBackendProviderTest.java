@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.spi.BackendOptions;
+import dev.perfusion.api.spi.Capability;
 import dev.perfusion.core.backend.BackendDiscovery;
 import dev.perfusion.core.backend.NoBackendException;
 import dev.perfusion.core.backend.ProviderReport;
@@ -66,17 +67,8 @@ class DjlBackendProviderTest {
     }
 
     @Test
-    void trainingIsRefusedWithTheReasonUntilItIsBuilt() throws IOException {
-        try (Perfusion p = Perfusion.builder().device(BackendOptions.DevicePreference.CPU)
-                .open(BaseModel.diffusers(Fixtures.MODEL))) {
-            assertThat(p.backendName()).isEqualTo("djl");
-            assertThat(p.device()).isEqualTo("cpu()");
-            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(8, 8,
-                    java.awt.image.BufferedImage.TYPE_INT_RGB);
-            assertThatThrownBy(() -> p.trainer().concept("tom").supercategory("cat").image(image).train())
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("cannot train concept <tom>");
-        }
+    void theProviderDeclaresWhatItCanDo() {
+        assertThat(new DjlBackendProvider().capabilities()).containsExactlyInAnyOrder(Capability.values());
     }
 
     @Test

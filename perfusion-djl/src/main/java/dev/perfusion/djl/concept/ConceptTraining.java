@@ -179,8 +179,7 @@ public final class ConceptTraining {
                                 + (step + 1) + " of " + options.steps() + " steps; nothing was written");
                     }
                 }
-                return concept(embedding, valueTargets, keyTargets, lastLoss,
-                        Duration.ofNanos(System.nanoTime() - start), side);
+                return concept(embedding, valueTargets, keyTargets, lastLoss, side);
             }
         }
 
@@ -233,7 +232,7 @@ public final class ConceptTraining {
             for (int i = 0; i < n; i++) {
                 chosen[i] = views.index(random.nextInt(photos), random.nextDouble() < options.flipProbability());
                 chosenTemplates.add(templates.get(random.nextInt(templates.size())));
-                t[i] = random.nextInt(schedule.config().numTrainTimesteps());
+                t[i] = random.nextInt(schedule.size());
             }
             return new Batch(chosen, chosenTemplates, t, random.nextLong());
         }
@@ -401,7 +400,7 @@ public final class ConceptTraining {
         }
 
         private Concept concept(NDArray embedding, Map<String, NDArray> valueTargets, Map<String, NDArray> keyTargets,
-                double lastLoss, Duration took, int side) {
+                double lastLoss, int side) {
             Concept.Builder b = Concept.builder().name(request.name()).supercategory(request.supercategory())
                     .baseModel(model.fingerprint()).method(options.method())
                     .tokenEmbedding(embedding.toFloatArray()).conceptInput(toFloat(iStar.value()))
@@ -421,7 +420,6 @@ public final class ConceptTraining {
             record.put("resolution", Integer.toString(side));
             record.put("seed", Long.toString(options.seed()));
             record.put("final_loss", String.format(Locale.ROOT, "%.5f", lastLoss));
-            record.put("seconds", String.format(Locale.ROOT, "%.1f", took.toMillis() / 1000.0));
             return b.training(record).build();
         }
 

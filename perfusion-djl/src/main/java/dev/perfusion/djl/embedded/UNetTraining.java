@@ -66,7 +66,7 @@ public final class UNetTraining {
                     key -> ZERO_INITIALISED.matcher(key).matches());
             UNet2DConditionModel unet = UNet2DConditionModel.build(config, init, manager);
             Parameters parameters = new Parameters(init.created());
-            NoiseSchedule schedule = new NoiseSchedule(SchedulerConfig.SD1);
+            NoiseSchedule schedule = NoiseSchedule.training(SchedulerConfig.SD1);
             World world = new World(recipe.worldSeed());
             int size = recipe.imageSize();
             TrainingTask task = new TrainingTask() {
@@ -98,7 +98,7 @@ public final class UNetTraining {
                         for (int j = 0; j < row.length; j++) {
                             ids[i * row.length + j] = row[j];
                         }
-                        int t = random.nextInt(schedule.config().numTrainTimesteps());
+                        int t = random.nextInt(schedule.size());
                         double alpha = schedule.alphaCumprod(t);
                         double snr = alpha / (1 - alpha);
                         signal[i] = (float) Math.sqrt(alpha);
@@ -137,15 +137,9 @@ public final class UNetTraining {
         Path scheduler = model.resolve("scheduler");
         Files.createDirectories(scheduler);
         ObjectNode s = json.createObjectNode();
-        SchedulerConfig sd1 = SchedulerConfig.SD1;
         s.put("_class_name", "DPMSolverMultistepScheduler");
-        s.put("beta_end", sd1.betaEnd());
-        s.put("beta_schedule", sd1.betaSchedule());
-        s.put("beta_start", sd1.betaStart());
-        s.put("num_train_timesteps", sd1.numTrainTimesteps());
-        s.put("prediction_type", sd1.predictionType());
-        s.put("set_alpha_to_one", sd1.setAlphaToOne());
-        s.put("steps_offset", sd1.stepsOffset());
+        SchedulerConfig.SD1.keys().stream().sorted().forEach(key -> s.set(key, json.valueToTree(
+                SchedulerConfig.SD1.value(key))));
         Files.write(scheduler.resolve("scheduler_config.json"), json.writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(s));
         ObjectNode index = json.createObjectNode();

@@ -49,17 +49,19 @@ public final class StableDiffusion implements AutoCloseable {
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
+    private final SchedulerConfig schedulerConfig;
     private final NoiseSchedule schedule;
     private volatile String fingerprint;
 
     StableDiffusion(NDManager manager, ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
-            AutoencoderKL vae, NoiseSchedule schedule) {
+            AutoencoderKL vae, SchedulerConfig schedulerConfig) {
         this.manager = manager;
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
         this.unet = unet;
         this.vae = vae;
-        this.schedule = schedule;
+        this.schedulerConfig = schedulerConfig;
+        this.schedule = NoiseSchedule.training(schedulerConfig);
     }
 
     /** Loads a diffusers folder ({@code model_index.json} and one folder per component). */
@@ -72,7 +74,7 @@ public final class StableDiffusion implements AutoCloseable {
             UNet2DConditionModel unet = UNet2DConditionModel.load(folder.resolve("unet"), manager);
             AutoencoderKL vae = AutoencoderKL.load(folder.resolve("vae"), manager);
             SchedulerConfig schedule = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
-            return new StableDiffusion(manager, tokenizer, text, unet, vae, new NoiseSchedule(schedule));
+            return new StableDiffusion(manager, tokenizer, text, unet, vae, schedule);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -101,7 +103,7 @@ public final class StableDiffusion implements AutoCloseable {
             VaeConfig vaeConfig = VaeConfig.read(components.resolve("vae/config.json"));
             AutoencoderKL vae = AutoencoderKL.load(vaeConfig, checkpoint, manager, LdmKeys.vae(vaeConfig));
             SchedulerConfig schedule = SchedulerConfig.read(components.resolve("scheduler/scheduler_config.json"));
-            return new StableDiffusion(manager, tokenizer, text, unet, vae, new NoiseSchedule(schedule));
+            return new StableDiffusion(manager, tokenizer, text, unet, vae, schedule);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -155,6 +157,12 @@ public final class StableDiffusion implements AutoCloseable {
         return vae;
     }
 
+    /** The scheduler config as the model's folder gives it; samplers read it each their own way. */
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    /** The training noise schedule. */
     public NoiseSchedule schedule() {
         return schedule;
     }
@@ -288,14 +296,15 @@ public final class StableDiffusion implements AutoCloseable {
      *                      {@code guidance <= 1}
      * @param edits         cross-attention layers whose key and value projections are replaced for this call
      * @param guidance      classifier-free guidance scale; 1 runs the conditional branch only
+     * @param eta           DDIM's stochasticity (0 for the others)
      * @param noiseSource   the fresh noise of stochastic samplers
      */
     public NDArray sample(NDArray noise, NDArray conditional, NDArray unconditional,
-            Map<String, TextConditioning.LayerEdit> edits, Scheduler kind, int steps, double guidance,
+            Map<String, TextConditioning.LayerEdit> edits, Scheduler kind, int steps, double guidance, double eta,
             NoiseSource noiseSource, ProgressListener listener) {
         boolean guided = guidance > 1;
         NDArray context = guided ? NDArrays.concat(new NDList(unconditional, conditional), 0) : conditional;
-        try (Sampler sampler = Sampler.create(kind, schedule, steps, noiseSource);
+        try (Sampler sampler = Sampler.create(kind, schedulerConfig, steps, eta, noiseSource);
                 TextConditioning text = TextConditioning.edited(context, edits)) {
             return sample(sampler, noise, text, guided, guidance, listener);
         }

@@ -4,23 +4,24 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * The training noise schedule: betas and cumulative alphas, computed in float32 in the same order as diffusers (so
- * timesteps and sigmas agree to float precision), and the forward process used in training.
+ * timesteps and sigmas agree to float precision): linear, scaled-linear or cosine ({@code squaredcos_cap_v2}) betas,
+ * or betas given outright, optionally rescaled to zero terminal SNR.
  */
 public final class NoiseSchedule {
 
-    private final SchedulerConfig config;
+    private final SamplerSettings settings;
     private final float[] alphasCumprod;
 
-    public NoiseSchedule(SchedulerConfig config) {
-        this.config = config;
-        int n = config.numTrainTimesteps();
-        float[] betas = config.betaSchedule().equals("scaled_linear")
-                ? linspace((float) Math.sqrt(config.betaStart()), (float) Math.sqrt(config.betaEnd()), n)
-                : linspace((float) config.betaStart(), (float) config.betaEnd(), n);
-        if (config.betaSchedule().equals("scaled_linear")) {
-            for (int i = 0; i < n; i++) {
-                betas[i] = betas[i] * betas[i];
-            }
+    /**
+     * @param terminalTweak whether, with zero terminal SNR, the last cumulative alpha is set to 2^-24 instead of 0
+     *                      (Euler, Euler ancestral and DPM-Solver do so, to keep the first sigma finite; DDIM does not)
+     */
+    public NoiseSchedule(SamplerSettings settings, boolean terminalTweak) {
+        this.settings = settings;
+        int n = settings.numTrainTimesteps();
+        float[] betas = betas(settings);
+        if (settings.rescaleZeroSnr()) {
+            betas = rescaleZeroTerminalSnr(betas);
         }
         alphasCumprod = new float[n];
         float product = 1f;
@@ -28,10 +29,23 @@ public final class NoiseSchedule {
             product *= 1f - betas[i];
             alphasCumprod[i] = product;
         }
+        if (settings.rescaleZeroSnr() && terminalTweak) {
+            alphasCumprod[n - 1] = 0x1p-24f;
+        }
     }
 
-    public SchedulerConfig config() {
-        return config;
+    /** The schedule training uses, from a config's schedule keys. */
+    public static NoiseSchedule training(SchedulerConfig config) {
+        return new NoiseSchedule(SamplerSettings.training(config), true);
+    }
+
+    public SamplerSettings settings() {
+        return settings;
+    }
+
+    /** Steps of the training schedule. */
+    public int size() {
+        return alphasCumprod.length;
     }
 
     /** {@code alpha_bar_t}, t in [0, numTrainTimesteps). */
@@ -49,10 +63,83 @@ public final class NoiseSchedule {
         return sigmas;
     }
 
+    /** DPM-Solver's log-SNR half {@code log(alpha_t) - log(sigma_t)} of every training timestep, in float32. */
+    double[] lambdas() {
+        double[] lambdas = new double[alphasCumprod.length];
+        for (int i = 0; i < lambdas.length; i++) {
+            float alpha = (float) Math.sqrt(alphasCumprod[i]);
+            float sigma = (float) Math.sqrt(1f - alphasCumprod[i]);
+            lambdas[i] = (float) ((float) Math.log(alpha) - (float) Math.log(sigma));
+        }
+        return lambdas;
+    }
+
     /** The forward process {@code sqrt(a) x0 + sqrt(1 - a) noise} at integer timestep {@code t}. */
     public NDArray addNoise(NDArray original, NDArray noise, int t) {
         double a = alphasCumprod[t];
         return original.mul(Math.sqrt(a)).add(noise.mul(Math.sqrt(1 - a)));
+    }
+
+    private static float[] betas(SamplerSettings s) {
+        int n = s.numTrainTimesteps();
+        if (s.trainedBetas().isPresent()) {
+            double[] given = s.trainedBetas().get();
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) given[i];
+            }
+            return out;
+        }
+        return switch (s.betaSchedule()) {
+            case "linear" -> linspace((float) s.betaStart(), (float) s.betaEnd(), n);
+            case "scaled_linear" -> {
+                float[] roots = linspace((float) Math.sqrt(s.betaStart()), (float) Math.sqrt(s.betaEnd()), n);
+                for (int i = 0; i < n; i++) {
+                    roots[i] = roots[i] * roots[i];
+                }
+                yield roots;
+            }
+            case "squaredcos_cap_v2" -> {
+                float[] out = new float[n];
+                for (int i = 0; i < n; i++) {
+                    double t1 = (double) i / n;
+                    double t2 = (double) (i + 1) / n;
+                    out[i] = (float) Math.min(1 - cosineAlphaBar(t2) / cosineAlphaBar(t1), 0.999);
+                }
+                yield out;
+            }
+            default -> throw new IllegalArgumentException("beta schedule " + s.betaSchedule());
+        };
+    }
+
+    private static double cosineAlphaBar(double t) {
+        double c = StrictMath.cos((t + 0.008) / 1.008 * Math.PI / 2);
+        return c * c;
+    }
+
+    /** diffusers' {@code rescale_zero_terminal_snr}, in float32 and its order of operations. */
+    static float[] rescaleZeroTerminalSnr(float[] betas) {
+        int n = betas.length;
+        float[] root = new float[n];
+        float product = 1f;
+        for (int i = 0; i < n; i++) {
+            product *= 1f - betas[i];
+            root[i] = (float) Math.sqrt(product);
+        }
+        float first = root[0];
+        float last = root[n - 1];
+        float scale = first / (first - last);
+        float[] bar = new float[n];
+        for (int i = 0; i < n; i++) {
+            float shifted = (root[i] - last) * scale;
+            bar[i] = shifted * shifted;
+        }
+        float[] out = new float[n];
+        out[0] = 1f - bar[0];
+        for (int i = 1; i < n; i++) {
+            out[i] = 1f - bar[i] / bar[i - 1];
+        }
+        return out;
     }
 
     /** torch.linspace in float32: the first half counts up from start, the second down from end. */

@@ -32,19 +32,28 @@ public interface Sampler extends AutoCloseable {
     }
 
     /**
-     * A sampler of the given kind over {@code steps} steps of {@code schedule}; {@code noise} feeds the
-     * stochastic ones (Euler ancestral).
+     * A sampler of the given kind over {@code steps} steps, reading {@code config} as the matching diffusers class
+     * would; {@code noise} feeds the stochastic ones (Euler ancestral, DDIM with {@code eta > 0}).
+     *
+     * @param eta DDIM's stochasticity, 0 for the deterministic sampler; must be 0 for the other kinds
+     * @throws IllegalArgumentException naming the config file and key when it sets something this port does not
+     *                                  implement, or the steps or eta are out of range
      */
-    static Sampler create(Scheduler kind, NoiseSchedule schedule, int steps, NoiseSource noise) {
-        if (steps <= 0 || steps > schedule.config().numTrainTimesteps()) {
-            throw new IllegalArgumentException("steps must be in 1.." + schedule.config().numTrainTimesteps()
-                    + ", got " + steps);
+    static Sampler create(Scheduler kind, SchedulerConfig config, int steps, double eta, NoiseSource noise) {
+        SamplerSettings settings = SamplerSettings.of(config, kind);
+        if (steps <= 0 || steps > settings.numTrainTimesteps()) {
+            throw new IllegalArgumentException("steps must be in 1.." + settings.numTrainTimesteps() + ", got "
+                    + steps);
+        }
+        if (!(eta >= 0) || Double.isInfinite(eta) || (eta > 0 && kind != Scheduler.DDIM)) {
+            throw new IllegalArgumentException("eta must be finite and >= 0, and is DDIM's alone; got " + eta
+                    + " for " + kind);
         }
         return switch (kind) {
-            case DDIM -> new DdimSampler(schedule, steps, 0.0, noise);
-            case EULER -> new EulerSampler(schedule, steps, false, noise);
-            case EULER_ANCESTRAL -> new EulerSampler(schedule, steps, true, noise);
-            case DPM_SOLVER_PP_2M -> new DpmSolverPlusPlus2M(schedule, steps);
+            case DDIM -> new DdimSampler(settings, steps, eta, noise);
+            case EULER, EULER_KARRAS -> new EulerSampler(settings, steps, false, noise);
+            case EULER_ANCESTRAL -> new EulerSampler(settings, steps, true, noise);
+            case DPM_SOLVER_PP_2M, DPM_SOLVER_PP_2M_KARRAS -> new DpmSolverPlusPlus2M(settings, steps);
         };
     }
 }

@@ -61,7 +61,7 @@ class StableDiffusionParityTest {
             NDArray latents = model.sample(Fixtures.array(m, ref, name + ".initial_latents"), conditional,
                     unconditional, java.util.Map.of(), Scheduler.valueOf(c.get("scheduler").asText()),
                     c.get("steps").asInt(),
-                    c.get("guidance").asDouble(), NoiseSource.seeded(0), progress::add);
+                    c.get("guidance").asDouble(), 0, NoiseSource.seeded(0), progress::add);
 
             double latentError = Fixtures.maxRelativeError(latents, Fixtures.array(m, ref, name + ".final_latents"));
             NDArray expectedImage = Fixtures.array(m, ref, name + ".image").div(2).add(0.5).clip(0, 1);
