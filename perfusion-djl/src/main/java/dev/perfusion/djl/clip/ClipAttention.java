@@ -6,6 +6,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.Weights;
 import dev.perfusion.djl.nn.Scalars;
+import dev.perfusion.core.model.ClipTextConfig;
 
 /** Multi-head self-attention of a CLIP layer ({@code self_attn}), with a causal mask supplied by the caller. */
 final class ClipAttention {

@@ -7,6 +7,7 @@ import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.Weights;
 import dev.perfusion.djl.nn.Scalars;
+import dev.perfusion.core.model.ClipTextConfig;
 
 /** One pre-norm transformer layer of CLIP's text encoder ({@code encoder.layers.N}). */
 final class ClipEncoderLayer {

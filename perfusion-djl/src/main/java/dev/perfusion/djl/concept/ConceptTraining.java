@@ -18,7 +18,7 @@ import dev.perfusion.core.edit.EmaVector;
 import dev.perfusion.djl.edit.GatedProjection;
 import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.djl.pipeline.StableDiffusion;
-import dev.perfusion.djl.schedule.NoiseSchedule;
+import dev.perfusion.core.schedule.NoiseSchedule;
 import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.train.AdamW;
 import dev.perfusion.djl.train.Parameters;

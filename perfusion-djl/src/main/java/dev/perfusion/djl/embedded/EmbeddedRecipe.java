@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.core.world.World;
-import dev.perfusion.djl.clip.ClipTextConfig;
+import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.djl.judge.ImageEncoderConfig;
-import dev.perfusion.djl.unet.UNetConfig;
+import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.train.LearningRate;
 import dev.perfusion.djl.train.TrainingLoop;
-import dev.perfusion.djl.vae.VaeConfig;
+import dev.perfusion.core.model.VaeConfig;
 import java.util.List;
 
 /**

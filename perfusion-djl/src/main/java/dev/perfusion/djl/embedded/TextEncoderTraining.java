@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.text.ClipTokenizer;
-import dev.perfusion.djl.clip.ClipTextConfig;
+import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.djl.train.TrainingLoop;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -16,7 +16,7 @@ import dev.perfusion.djl.train.Parameters;
 import dev.perfusion.djl.train.TrainingLoop;
 import dev.perfusion.djl.train.TrainingTask;
 import dev.perfusion.djl.vae.AutoencoderKL;
-import dev.perfusion.djl.vae.VaeConfig;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.djl.weights.InitialWeights;
 import java.io.IOException;
 import java.nio.file.Files;

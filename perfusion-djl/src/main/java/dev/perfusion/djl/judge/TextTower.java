@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.text.ClipTokenizer;
-import dev.perfusion.djl.clip.ClipTextConfig;
+import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.djl.clip.ClipTextModel;
 import dev.perfusion.djl.nn.Linear;
 import dev.perfusion.djl.weights.Weights;

@@ -1,6 +1,9 @@
 package dev.perfusion.djl.schedule;
 
 import ai.djl.ndarray.NDArray;
+import dev.perfusion.core.schedule.NoiseSchedule;
+import dev.perfusion.core.schedule.SamplerSettings;
+import dev.perfusion.core.schedule.Timesteps;
 
 /**
  * DDIM, as diffusers' {@code DDIMScheduler}: deterministic at {@code eta = 0}, adding fresh noise scaled by

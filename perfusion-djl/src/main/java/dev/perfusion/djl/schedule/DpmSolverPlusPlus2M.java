@@ -1,6 +1,9 @@
 package dev.perfusion.djl.schedule;
 
 import ai.djl.ndarray.NDArray;
+import dev.perfusion.core.schedule.NoiseSchedule;
+import dev.perfusion.core.schedule.SamplerSettings;
+import dev.perfusion.core.schedule.Timesteps;
 
 /**
  * DPM-Solver++ (multistep, data prediction), as diffusers' {@code DPMSolverMultistepScheduler}: order 2 (midpoint or

@@ -1,6 +1,9 @@
 package dev.perfusion.djl.schedule;
 
 import ai.djl.ndarray.NDArray;
+import dev.perfusion.core.schedule.NoiseSchedule;
+import dev.perfusion.core.schedule.SamplerSettings;
+import dev.perfusion.core.schedule.Timesteps;
 
 /**
  * Euler, as diffusers' {@code EulerDiscreteScheduler} (no churn), on the schedule's sigmas or on Karras et al.'s;

@@ -2,6 +2,8 @@ package dev.perfusion.djl.schedule;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.api.Scheduler;
+import dev.perfusion.core.schedule.SamplerSettings;
+import dev.perfusion.core.schedule.SchedulerConfig;
 
 /**
  * One sampling run of a diffusion sampler: its timesteps, the scale of the initial noise, the input scaling the

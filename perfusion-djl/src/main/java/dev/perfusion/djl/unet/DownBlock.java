@@ -5,6 +5,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import dev.perfusion.core.model.UNetConfig;
 
 /**
  * One level of the encoder half ({@code down_blocks.N}): {@code CrossAttnDownBlock2D} (ResNet then transformer,

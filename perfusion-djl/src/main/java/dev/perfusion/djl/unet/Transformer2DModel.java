@@ -10,6 +10,7 @@ import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import dev.perfusion.core.model.UNetConfig;
 
 /**
  * The spatial transformer of a UNet level ({@code attentions.N}): group norm, projection in (1x1 conv, or linear

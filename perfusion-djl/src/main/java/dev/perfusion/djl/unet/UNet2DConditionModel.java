@@ -11,7 +11,7 @@ import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.djl.weights.KeyMap;
+import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dev.perfusion.core.model.UNetConfig;
 
 /**
  * The conditional UNet of Stable Diffusion 1.x (and 2.x shapes): predicts the noise in a latent at a timestep,

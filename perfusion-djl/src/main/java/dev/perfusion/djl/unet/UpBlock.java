@@ -7,6 +7,7 @@ import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import dev.perfusion.core.model.UNetConfig;
 
 /**
  * One level of the decoder half ({@code up_blocks.N}): {@code CrossAttnUpBlock2D} or {@code UpBlock2D}, one more

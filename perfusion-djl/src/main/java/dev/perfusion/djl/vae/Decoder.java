@@ -10,6 +10,7 @@ import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import dev.perfusion.core.model.VaeConfig;
 
 /** The VAE decoder ({@code decoder.*}): latent (after post_quant_conv) to image in [-1, 1] (unclamped). */
 final class Decoder {

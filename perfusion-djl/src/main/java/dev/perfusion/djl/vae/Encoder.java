@@ -9,6 +9,7 @@ import dev.perfusion.djl.unet.ResnetBlock2D;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import dev.perfusion.core.model.VaeConfig;
 
 /** The VAE encoder ({@code encoder.*}): image to the mean and log-variance of the latent, before quant_conv. */
 final class Encoder {

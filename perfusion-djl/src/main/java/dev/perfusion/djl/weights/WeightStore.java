@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import dev.perfusion.core.model.KeyMap;
 
 /**
  * The tensors of one checkpoint file, handed out by key with their shape checked, so a model is built only from

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.perfusion.core.schedule.SchedulerConfig;
 
 /** Every sampler against diffusers: timesteps, sigmas, input scaling and whole trajectories. */
 class SamplerParityTest {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.perfusion.core.schedule.SamplerSettings;
+import dev.perfusion.core.schedule.SchedulerConfig;
 
 /**
  * Every key of diffusers' four scheduler classes that would change their output, and that this port does not

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.perfusion.core.model.UNetConfig;
 
 /** UNet configs as diffusers writes them, including Stable Diffusion 1.5's shapes. */
 class UNetConfigTest {
@@ -36,7 +37,7 @@ class UNetConfigTest {
                 "\"class_embed_type\": \"timestep\""));
         assertThatThrownBy(() -> UNetConfig.read(file))
                 .isInstanceOf(FileFormatException.class)
-                .hasMessageContaining("class_embed_type is set, which this port does not implement");
+                .hasMessageContaining("'class_embed_type' is set, which this port does not implement");
 
         Files.writeString(file, Files.readString(SD15).replace("\"DownBlock2D\"", "\"KDownBlock2D\""));
         assertThatThrownBy(() -> UNetConfig.read(file))

@@ -1,4 +1,4 @@
-package dev.perfusion.djl.clip;
+package dev.perfusion.core.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -52,12 +52,23 @@ public record ClipTextConfig(
         }
     }
 
-    /** Reads {@code config.json}; a malformed or inconsistent file names itself and the problem. */
+    /** Reads {@code config.json}; a malformed or inconsistent file names itself and the key. */
     public static ClipTextConfig read(Path file) throws IOException {
+        JsonConfig n = JsonConfig.read(file);
+        for (String[] only : new String[][] {{"position_embedding_type", "absolute"}}) {
+            String v = n.text(only[0], only[1]);
+            if (!v.equals(only[1])) {
+                throw n.refuse("'" + only[0] + "' is '" + v + "'; this port implements only '" + only[1] + "'");
+            }
+        }
         try {
-            return new ObjectMapper().readValue(file.toFile(), ClipTextConfig.class);
-        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            throw new FileFormatException(file, "is not a CLIP text config: " + e.getOriginalMessage(), e);
+            return new ClipTextConfig(n.requiredInteger("vocab_size", 1, 10_000_000),
+                    n.requiredInteger("hidden_size", 1, 16_384), n.requiredInteger("intermediate_size", 1, 65_536),
+                    n.requiredInteger("num_hidden_layers", 1, 256), n.requiredInteger("num_attention_heads", 1, 1024),
+                    n.integer("max_position_embeddings", 77, 1, 16_384), n.text("hidden_act", "quick_gelu"),
+                    n.number("layer_norm_eps", 1e-5, 1e-12, 1));
+        } catch (IllegalArgumentException e) {
+            throw n.refuse("is not a supported CLIP text config: " + e.getMessage());
         }
     }
 

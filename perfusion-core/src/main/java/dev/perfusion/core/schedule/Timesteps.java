@@ -1,7 +1,7 @@
-package dev.perfusion.djl.schedule;
+package dev.perfusion.core.schedule;
 
 /** The timestep spacings and sigma schedules of diffusers' samplers, with numpy's rounding (half to even). */
-final class Timesteps {
+public final class Timesteps {
 
     private Timesteps() {
     }
@@ -13,7 +13,7 @@ final class Timesteps {
      *
      * @param integer whether "linspace" rounds to integers (DDIM and DPM-Solver do, Euler does not)
      */
-    static double[] spaced(String spacing, int trainSteps, int count, int offset, int points, boolean integer) {
+    public static double[] spaced(String spacing, int trainSteps, int count, int offset, int points, boolean integer) {
         return spaced(spacing, trainSteps, trainSteps, count, offset, points, integer);
     }
 
@@ -21,7 +21,7 @@ final class Timesteps {
      * As {@link #spaced(String, int, int, int, int, boolean)}, with the timesteps ending below {@code last} instead
      * of {@code trainSteps} (DPM-Solver's clipping of the smallest log-SNR). "trailing" may then give fewer steps.
      */
-    static double[] spaced(String spacing, int trainSteps, int last, int count, int offset, int points,
+    public static double[] spaced(String spacing, int trainSteps, int last, int count, int offset, int points,
             boolean integer) {
         switch (spacing) {
             case "linspace" -> {
@@ -56,7 +56,7 @@ final class Timesteps {
     }
 
     /** Sigmas at the timesteps, interpolated in double as numpy does, then a final sigma, all in float32. */
-    static double[] sigmas(NoiseSchedule schedule, double[] timesteps, double last) {
+    public static double[] sigmas(NoiseSchedule schedule, double[] timesteps, double last) {
         double[] training = schedule.trainingSigmas();
         double[] out = new double[timesteps.length + 1];
         for (int i = 0; i < timesteps.length; i++) {
@@ -67,12 +67,12 @@ final class Timesteps {
     }
 
     /** The last sigma: 0, or the schedule's smallest ({@code final_sigmas_type} "sigma_min"), in float32. */
-    static double finalSigma(NoiseSchedule schedule, boolean zero) {
+    public static double finalSigma(NoiseSchedule schedule, boolean zero) {
         return zero ? 0 : (float) schedule.trainingSigmas()[0];
     }
 
     /** Karras et al.'s sigmas from {@code max} down to {@code min} over {@code steps}, rho 7, in double. */
-    static double[] karras(double min, double max, int steps) {
+    public static double[] karras(double min, double max, int steps) {
         double rho = 7.0;
         double minInv = Math.pow(min, 1 / rho);
         double maxInv = Math.pow(max, 1 / rho);
@@ -89,7 +89,7 @@ final class Timesteps {
      * diffusers' {@code _sigma_to_t}: the fractional training timestep whose log-sigma matches, interpolating
      * linearly in log-sigma between neighbouring training timesteps.
      */
-    static double sigmaToT(double sigma, double[] logSigmas) {
+    public static double sigmaToT(double sigma, double[] logSigmas) {
         double logSigma = Math.log(Math.max(sigma, 1e-10));
         int n = logSigmas.length;
         int low = 0;
@@ -112,7 +112,7 @@ final class Timesteps {
     }
 
     /** log of the training sigmas, in float32. */
-    static double[] logSigmas(NoiseSchedule schedule) {
+    public static double[] logSigmas(NoiseSchedule schedule) {
         double[] sigmas = schedule.trainingSigmas();
         double[] out = new double[sigmas.length];
         for (int i = 0; i < out.length; i++) {

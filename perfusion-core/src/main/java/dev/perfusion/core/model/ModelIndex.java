@@ -1,4 +1,4 @@
-package dev.perfusion.djl.pipeline;
+package dev.perfusion.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +13,7 @@ import java.util.Map;
  * A diffusers folder's {@code model_index.json}: checks that it is a Stable Diffusion pipeline whose components
  * this port implements and that each component folder is there.
  */
-final class ModelIndex {
+public final class ModelIndex {
 
     private static final Map<String, String> REQUIRED = Map.of(
             "tokenizer", "CLIPTokenizer",
@@ -24,12 +24,20 @@ final class ModelIndex {
     private ModelIndex() {
     }
 
-    static void check(Path folder) throws IOException {
+    public static void check(Path folder) throws IOException {
         Path index = folder.resolve("model_index.json");
         if (!Files.isRegularFile(index)) {
             throw new NoSuchFileException(index.toString(), null, "a diffusers model folder holds model_index.json");
         }
-        JsonNode root = new ObjectMapper().readTree(index.toFile());
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(index.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new FileFormatException(index, "is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new FileFormatException(index, "is not a JSON object of components");
+        }
         for (Map.Entry<String, String> component : REQUIRED.entrySet()) {
             JsonNode entry = root.get(component.getKey());
             String declared = entry != null && entry.isArray() && entry.size() == 2 ? entry.get(1).asText() : null;

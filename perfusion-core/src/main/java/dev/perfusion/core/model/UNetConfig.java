@@ -1,6 +1,5 @@
-package dev.perfusion.djl.unet;
+package dev.perfusion.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,10 +36,10 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         int normNumGroups, double normEps, boolean flipSinToCos, int freqShift, int downsamplePadding,
         boolean useLinearProjection, List<Integer> transformerLayers, int sampleSize) {
 
-    static final String CROSS_DOWN = "CrossAttnDownBlock2D";
-    static final String DOWN = "DownBlock2D";
-    static final String CROSS_UP = "CrossAttnUpBlock2D";
-    static final String UP = "UpBlock2D";
+    public static final String CROSS_DOWN = "CrossAttnDownBlock2D";
+    public static final String DOWN = "DownBlock2D";
+    public static final String CROSS_UP = "CrossAttnUpBlock2D";
+    public static final String UP = "UpBlock2D";
 
     public UNetConfig {
         int levels = blockOutChannels.size();
@@ -62,11 +61,32 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
                         + UP + ")");
             }
         }
-        for (int c : blockOutChannels) {
-            if (c % normNumGroups != 0) {
+        for (int i = 0; i < levels; i++) {
+            int c = blockOutChannels.get(i);
+            if (normNumGroups <= 0 || c % normNumGroups != 0) {
                 throw new IllegalArgumentException(c + " channels are not divisible by norm_num_groups "
                         + normNumGroups);
             }
+            int h = attentionHeads.get(i);
+            if (h <= 0 || c % h != 0) {
+                throw new IllegalArgumentException(c + " channels of level " + i + " cannot be split into " + h
+                        + " attention heads");
+            }
+            if (transformerLayers.get(i) <= 0) {
+                throw new IllegalArgumentException("level " + i + " needs at least one transformer layer");
+            }
+        }
+        if (inChannels <= 0 || outChannels <= 0 || layersPerBlock <= 0 || crossAttentionDim <= 0 || sampleSize <= 0
+                || !(normEps > 0) || freqShift < 0 || downsamplePadding < 0) {
+            throw new IllegalArgumentException("UNet config needs positive channels, layers, widths, size and eps");
+        }
+        if (blockOutChannels.get(0) % 2 != 0) {
+            throw new IllegalArgumentException("the first level's " + blockOutChannels.get(0)
+                    + " channels must be even (they carry the sinusoidal timestep features)");
+        }
+        if (freqShift >= blockOutChannels.get(0) / 2) {
+            throw new IllegalArgumentException("freq_shift " + freqShift + " must be below half the first level's "
+                    + "channels");
         }
         blockOutChannels = List.copyOf(blockOutChannels);
         downBlockTypes = List.copyOf(downBlockTypes);
@@ -111,76 +131,68 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         return n;
     }
 
-    /** Reads {@code config.json}; unsupported features and malformed values name themselves. */
+    /** Largest channel count, context width or head count accepted. */
+    static final int MAX_WIDTH = 16_384;
+    /** Largest latent side accepted as a default size. */
+    static final int MAX_SAMPLE_SIZE = 1024;
+
+    /**
+     * Reads {@code config.json}; unsupported features, malformed values and inconsistent ones fail with the file and
+     * the key.
+     */
     public static UNetConfig read(Path file) throws IOException {
-        JsonNode n = new ObjectMapper().readTree(file.toFile());
-        try {
-            return parse(n);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new FileFormatException(file, "is not a supported UNet2DConditionModel config: " + e.getMessage(), e);
-        }
-    }
-
-    private static UNetConfig parse(JsonNode n) {
+        JsonConfig n = JsonConfig.read(file);
         for (String key : List.of("class_embed_type", "addition_embed_type", "time_cond_proj_dim", "encoder_hid_dim",
-                "num_class_embeds")) {
-            if (n.hasNonNull(key)) {
-                throw new IllegalArgumentException(key + " is set, which this port does not implement");
+                "num_class_embeds", "time_embedding_dim", "time_embedding_act_fn", "timestep_post_act",
+                "cross_attention_norm", "conv_in_kernel", "conv_out_kernel")) {
+            if (n.has(key) && !isDefault(n, key)) {
+                throw n.refuse("'" + key + "' is set, which this port does not implement");
             }
         }
-        String mid = text(n, "mid_block_type", "UNetMidBlock2DCrossAttn");
-        if (!mid.equals("UNetMidBlock2DCrossAttn")) {
-            throw new IllegalArgumentException("mid_block_type '" + mid + "' is not supported");
-        }
-        for (var check : List.of(new String[] {"act_fn", "silu"}, new String[] {"resnet_time_scale_shift", "default"},
-                new String[] {"time_embedding_type", "positional"})) {
-            String value = text(n, check[0], check[1]);
-            if (!value.equals(check[1])) {
-                throw new IllegalArgumentException(check[0] + " '" + value + "' is not supported (" + check[1] + ")");
+        for (String[] only : new String[][] {{"mid_block_type", "UNetMidBlock2DCrossAttn"}, {"act_fn", "silu"},
+                {"resnet_time_scale_shift", "default"}, {"time_embedding_type", "positional"},
+                {"attention_type", "default"}}) {
+            String value = n.text(only[0], only[1]);
+            if (!value.equals(only[1])) {
+                throw n.refuse("'" + only[0] + "' is '" + value + "'; this port implements only '" + only[1] + "'");
             }
         }
-        List<Integer> channels = ints(n.get("block_out_channels"), -1);
+        for (String key : List.of("upcast_attention", "dual_cross_attention", "only_cross_attention",
+                "center_input_sample", "resnet_skip_time_act", "class_embeddings_concat")) {
+            if (n.flag(key, false)) {
+                throw n.refuse("'" + key + "' is true; this port implements only false");
+            }
+        }
+        for (String[] one : new String[][] {{"mid_block_scale_factor", "1"}, {"resnet_out_scale_factor", "1"}}) {
+            double value = n.number(one[0], 1.0, -1e9, 1e9);
+            if (value != 1.0) {
+                throw n.refuse("'" + one[0] + "' is " + value + "; this port implements only 1");
+            }
+        }
+        List<Integer> channels = n.integers("block_out_channels", 1, MAX_WIDTH, 8);
         int levels = channels.size();
-        JsonNode heads = n.hasNonNull("num_attention_heads") ? n.get("num_attention_heads")
-                : n.get("attention_head_dim");
-        return new UNetConfig(n.path("in_channels").asInt(4), n.path("out_channels").asInt(4), channels,
-                n.path("layers_per_block").asInt(2), strings(n.get("down_block_types")),
-                strings(n.get("up_block_types")), n.path("cross_attention_dim").asInt(1280),
-                heads == null ? ints(null, levels, 8) : ints(heads, levels), n.path("norm_num_groups").asInt(32),
-                n.path("norm_eps").asDouble(1e-5), n.path("flip_sin_to_cos").asBoolean(true),
-                n.path("freq_shift").asInt(0), n.path("downsample_padding").asInt(1),
-                n.path("use_linear_projection").asBoolean(false),
-                ints(n.get("transformer_layers_per_block"), levels, 1), n.path("sample_size").asInt(64));
-    }
-
-    private static String text(JsonNode n, String key, String fallback) {
-        return n.hasNonNull(key) ? n.get(key).asText() : fallback;
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(e -> out.add(e.asText()));
-        return out;
-    }
-
-    private static List<Integer> ints(JsonNode value, int levels) {
-        return ints(value, levels, 0);
-    }
-
-    /** An int repeated per level, or a list; {@code fallback} when absent. */
-    private static List<Integer> ints(JsonNode value, int levels, int fallback) {
-        List<Integer> out = new ArrayList<>();
-        if (value == null || value.isNull()) {
-            for (int i = 0; i < levels; i++) {
-                out.add(fallback);
-            }
-        } else if (value.isArray()) {
-            value.forEach(e -> out.add(e.asInt()));
-        } else {
-            for (int i = 0; i < levels; i++) {
-                out.add(value.asInt());
-            }
+        List<Integer> heads = n.has("num_attention_heads")
+                ? n.perLevel("num_attention_heads", levels, 8, 1, MAX_WIDTH)
+                : n.perLevel("attention_head_dim", levels, 8, 1, MAX_WIDTH);
+        try {
+            return new UNetConfig(n.integer("in_channels", 4, 1, 64), n.integer("out_channels", 4, 1, 64), channels,
+                    n.integer("layers_per_block", 2, 1, 16), n.strings("down_block_types"), n.strings("up_block_types"),
+                    n.integer("cross_attention_dim", 1280, 1, MAX_WIDTH), heads,
+                    n.integer("norm_num_groups", 32, 1, MAX_WIDTH), n.number("norm_eps", 1e-5, 1e-12, 1),
+                    n.flag("flip_sin_to_cos", true), n.integer("freq_shift", 0, 0, 1_000_000),
+                    n.integer("downsample_padding", 1, 0, 8), n.flag("use_linear_projection", false),
+                    n.perLevel("transformer_layers_per_block", levels, 1, 1, 64),
+                    n.integer("sample_size", 64, 1, MAX_SAMPLE_SIZE));
+        } catch (IllegalArgumentException e) {
+            throw n.refuse("is not a supported UNet2DConditionModel config: " + e.getMessage());
         }
-        return out;
+    }
+
+    /** Whether an unsupported key holds its harmless default (diffusers writes some keys with them). */
+    private static boolean isDefault(JsonConfig n, String key) throws java.io.IOException {
+        return switch (key) {
+            case "conv_in_kernel", "conv_out_kernel" -> n.integer(key, 3, Integer.MIN_VALUE, Integer.MAX_VALUE) == 3;
+            default -> false;
+        };
     }
 }

@@ -1,6 +1,5 @@
-package dev.perfusion.djl.vae;
+package dev.perfusion.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +29,9 @@ public record VaeConfig(int inChannels, int outChannels, List<Integer> blockOutC
             throw new IllegalArgumentException("VAE config needs block_out_channels, positive layers_per_block, "
                     + "latent_channels and scaling_factor");
         }
+        if (inChannels <= 0 || outChannels <= 0 || normNumGroups <= 0 || !Double.isFinite(scalingFactor)) {
+            throw new IllegalArgumentException("VAE config needs positive channels and groups and a finite scale");
+        }
         for (int c : blockOutChannels) {
             if (c % normNumGroups != 0) {
                 throw new IllegalArgumentException(c + " channels are not divisible by norm_num_groups " + normNumGroups);
@@ -37,27 +39,38 @@ public record VaeConfig(int inChannels, int outChannels, List<Integer> blockOutC
         }
     }
 
-    /** Reads {@code config.json}; unsupported block types and options name themselves. */
+    /** Reads {@code config.json}; unsupported or malformed values fail with the file and the key. */
     public static VaeConfig read(Path file) throws IOException {
-        JsonNode n = new ObjectMapper().readTree(file.toFile());
+        JsonConfig n = JsonConfig.read(file);
+        List<Integer> channels = n.integers("block_out_channels", 1, 16_384, 8);
+        for (String[] types : new String[][] {{"down_block_types", "DownEncoderBlock2D"},
+                {"up_block_types", "UpDecoderBlock2D"}}) {
+            if (n.has(types[0])) {
+                List<String> given = n.strings(types[0]);
+                if (given.size() != channels.size() || given.stream().anyMatch(t -> !t.equals(types[1]))) {
+                    throw n.refuse("'" + types[0] + "' is " + given + "; this port implements " + channels.size()
+                            + " x " + types[1]);
+                }
+            }
+        }
+        if (!n.flag("use_quant_conv", true) || !n.flag("use_post_quant_conv", true)) {
+            throw n.refuse("describes a VAE without quant convolutions, which this port does not implement");
+        }
+        if (!n.flag("mid_block_add_attention", true)) {
+            throw n.refuse("'mid_block_add_attention' is false, which this port does not implement");
+        }
+        if (n.has("shift_factor")) {
+            throw n.refuse("'shift_factor' is set, which this port does not implement");
+        }
+        if (!n.text("act_fn", "silu").equals("silu")) {
+            throw n.refuse("'act_fn' is '" + n.text("act_fn", "silu") + "'; this port implements only 'silu'");
+        }
         try {
-            for (JsonNode t : n.path("down_block_types")) {
-                require(t.asText().equals("DownEncoderBlock2D"), "down block type " + t);
-            }
-            for (JsonNode t : n.path("up_block_types")) {
-                require(t.asText().equals("UpDecoderBlock2D"), "up block type " + t);
-            }
-            require(n.path("use_quant_conv").asBoolean(true) && n.path("use_post_quant_conv").asBoolean(true),
-                    "a VAE without quant convolutions");
-            require(n.path("mid_block_add_attention").asBoolean(true), "a VAE without mid-block attention");
-            require(n.path("shift_factor").isMissingNode() || n.path("shift_factor").isNull(), "shift_factor");
-            List<Integer> channels = new ArrayList<>();
-            n.path("block_out_channels").forEach(c -> channels.add(c.asInt()));
-            return new VaeConfig(n.path("in_channels").asInt(3), n.path("out_channels").asInt(3), channels,
-                    n.path("layers_per_block").asInt(1), n.path("latent_channels").asInt(4),
-                    n.path("norm_num_groups").asInt(32), n.path("scaling_factor").asDouble(0.18215));
+            return new VaeConfig(n.integer("in_channels", 3, 1, 64), n.integer("out_channels", 3, 1, 64), channels,
+                    n.integer("layers_per_block", 1, 1, 16), n.integer("latent_channels", 4, 1, 64),
+                    n.integer("norm_num_groups", 32, 1, 16_384), n.number("scaling_factor", 0.18215, 1e-6, 1e6));
         } catch (IllegalArgumentException e) {
-            throw new FileFormatException(file, "is not a supported AutoencoderKL config: " + e.getMessage(), e);
+            throw n.refuse("is not a supported AutoencoderKL config: " + e.getMessage());
         }
     }
 
@@ -93,9 +106,4 @@ public record VaeConfig(int inChannels, int outChannels, List<Integer> blockOutC
                 factor);
     }
 
-    private static void require(boolean condition, String what) {
-        if (!condition) {
-            throw new IllegalArgumentException(what + " is not supported");
-        }
-    }
 }

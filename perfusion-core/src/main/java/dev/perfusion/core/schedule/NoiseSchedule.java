@@ -1,6 +1,4 @@
-package dev.perfusion.djl.schedule;
-
-import ai.djl.ndarray.NDArray;
+package dev.perfusion.core.schedule;
 
 /**
  * The training noise schedule: betas and cumulative alphas, computed in float32 in the same order as diffusers (so
@@ -64,7 +62,7 @@ public final class NoiseSchedule {
     }
 
     /** DPM-Solver's log-SNR half {@code log(alpha_t) - log(sigma_t)} of every training timestep, in float32. */
-    double[] lambdas() {
+    public double[] lambdas() {
         double[] lambdas = new double[alphasCumprod.length];
         for (int i = 0; i < lambdas.length; i++) {
             float alpha = (float) Math.sqrt(alphasCumprod[i]);
@@ -72,12 +70,6 @@ public final class NoiseSchedule {
             lambdas[i] = (float) ((float) Math.log(alpha) - (float) Math.log(sigma));
         }
         return lambdas;
-    }
-
-    /** The forward process {@code sqrt(a) x0 + sqrt(1 - a) noise} at integer timestep {@code t}. */
-    public NDArray addNoise(NDArray original, NDArray noise, int t) {
-        double a = alphasCumprod[t];
-        return original.mul(Math.sqrt(a)).add(noise.mul(Math.sqrt(1 - a)));
     }
 
     private static float[] betas(SamplerSettings s) {
@@ -143,7 +135,7 @@ public final class NoiseSchedule {
     }
 
     /** torch.linspace in float32: the first half counts up from start, the second down from end. */
-    static float[] linspace(float start, float end, int steps) {
+    public static float[] linspace(float start, float end, int steps) {
         float[] out = new float[steps];
         if (steps == 1) {
             out[0] = start;
@@ -158,7 +150,7 @@ public final class NoiseSchedule {
     }
 
     /** numpy's interp of {@code values} (defined at 0, 1, 2, ...) at {@code x}, in double. */
-    static double interp(double x, double[] values) {
+    public static double interp(double x, double[] values) {
         if (x <= 0) {
             return values[0];
         }

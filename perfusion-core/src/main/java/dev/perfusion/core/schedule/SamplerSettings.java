@@ -1,4 +1,4 @@
-package dev.perfusion.djl.schedule;
+package dev.perfusion.core.schedule;
 
 import dev.perfusion.api.Scheduler;
 import java.util.Optional;
@@ -171,11 +171,13 @@ public record SamplerSettings(int numTrainTimesteps, double betaStart, double be
         return of(c, Scheduler.EULER_ANCESTRAL);
     }
 
-    boolean vPrediction() {
+    /** Whether the model predicts v. */
+    public boolean vPrediction() {
         return predictionType.equals("v_prediction");
     }
 
-    boolean samplePrediction() {
+    /** Whether the model predicts the clean sample. */
+    public boolean samplePrediction() {
         return predictionType.equals("sample");
     }
 

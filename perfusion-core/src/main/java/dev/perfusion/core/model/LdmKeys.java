@@ -1,8 +1,8 @@
-package dev.perfusion.djl.pipeline;
+package dev.perfusion.core.model;
 
-import dev.perfusion.djl.unet.UNetConfig;
-import dev.perfusion.djl.vae.VaeConfig;
-import dev.perfusion.djl.weights.KeyMap;
+
+
+
 import java.util.Map;
 
 /**
@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code model.diffusion_model.*}, {@code first_stage_model.*}, {@code cond_stage_model.transformer.*}) for the
  * diffusers names the model code asks for.
  */
-final class LdmKeys {
+public final class LdmKeys {
 
     static final String UNET = "model.diffusion_model.";
     static final String VAE = "first_stage_model.";
@@ -25,11 +25,11 @@ final class LdmKeys {
     private LdmKeys() {
     }
 
-    static KeyMap textEncoder() {
+    public static KeyMap textEncoder() {
         return KeyMap.prefixed(TEXT);
     }
 
-    static KeyMap unet(UNetConfig config) {
+    public static KeyMap unet(UNetConfig config) {
         return new KeyMap() {
             @Override
             public String fileKey(String key) {
@@ -43,7 +43,7 @@ final class LdmKeys {
         };
     }
 
-    static KeyMap vae(VaeConfig config) {
+    public static KeyMap vae(VaeConfig config) {
         return new KeyMap() {
             @Override
             public String fileKey(String key) {

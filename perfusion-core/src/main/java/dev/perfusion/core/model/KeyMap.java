@@ -1,4 +1,4 @@
-package dev.perfusion.djl.weights;
+package dev.perfusion.core.model;
 
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.perfusion.djl.schedule;
+package dev.perfusion.core.schedule;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
