@@ -131,10 +131,23 @@ public final class SafeTensorsReader implements AutoCloseable {
         return buffer.flip();
     }
 
-    /** A read-only, little-endian mapping of a tensor's bytes, for large weights. */
+    /** A read-only, little-endian mapping of a tensor's bytes, for large weights; at most 2 GiB (see mapRange). */
     public ByteBuffer map(String name) throws IOException {
         TensorInfo info = tensor(name);
-        return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), info.byteSize())
+        return mapRange(name, 0, info.byteSize());
+    }
+
+    /**
+     * A read-only, little-endian mapping of {@code length} bytes of a tensor from {@code offset}: how tensors over
+     * 2 GiB, which one buffer cannot hold, are read in parts.
+     */
+    public ByteBuffer mapRange(String name, long offset, long length) throws IOException {
+        TensorInfo info = tensor(name);
+        if (offset < 0 || length < 0 || offset + length > info.byteSize() || length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor '" + name + "' of " + info.byteSize() + " bytes has no range of "
+                    + length + " bytes at " + offset + " that one buffer can map");
+        }
+        return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin() + offset, length)
                 .order(ByteOrder.LITTLE_ENDIAN);
     }
 

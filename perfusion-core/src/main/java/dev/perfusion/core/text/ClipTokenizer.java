@@ -15,7 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,8 @@ public final class ClipTokenizer {
     public static final int MAX_LENGTH = 77;
     public static final String START = "<|startoftext|>";
     public static final String END = "<|endoftext|>";
+    /** Words whose merges are cached. */
+    static final int CACHE_WORDS = 50_000;
     /** transformers reads at most this many merges, as CLIP's original tokenizer does. */
     static final int MAX_MERGES = 49152 - 256 - 2;
 
@@ -55,7 +58,8 @@ public final class ClipTokenizer {
     private final Map<String, Integer> addedIds = new HashMap<>();
     private final List<String> addedByLength;
     private final int padId;
-    private final Map<String, String[]> cache = new ConcurrentHashMap<>();
+    /** Merged words, most recently used kept: bounded, so that arbitrary text cannot grow it without limit. */
+    private final Cache<String, String[]> cache = CacheBuilder.newBuilder().maximumSize(CACHE_WORDS).build();
 
     private ClipTokenizer(Map<String, Integer> vocab, Map<String, Integer> ranks, List<String> added, int padId) {
         this.vocab = vocab;
@@ -79,7 +83,12 @@ public final class ClipTokenizer {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FileFormatException(vocabFile, "is not a JSON object of token to id: " + e.getOriginalMessage(), e);
         }
-        List<String> merges = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+        List<String> merges;
+        try {
+            merges = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new FileFormatException(mergesFile, "is not valid UTF-8: " + e, e);
+        }
         String pad = padToken(folder).orElse(END);
         return of(vocab, merges, pad, vocabFile, mergesFile);
     }
@@ -98,6 +107,19 @@ public final class ClipTokenizer {
 
     private static ClipTokenizer of(Map<String, Integer> vocab, List<String> mergeLines, String padToken,
             Path vocabFile, Path mergesFile) throws FileFormatException {
+        boolean[] seen = new boolean[vocab.size()];
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            Integer id = e.getValue();
+            if (id == null || id < 0 || id >= vocab.size()) {
+                throw new FileFormatException(vocabFile, "gives token '" + e.getKey() + "' the id " + id
+                        + "; ids must be 0 to " + (vocab.size() - 1) + ", one per token");
+            }
+            if (seen[id]) {
+                throw new FileFormatException(vocabFile, "gives id " + id + " to more than one token, '" + e.getKey()
+                        + "' among them");
+            }
+            seen[id] = true;
+        }
         for (String required : List.of(START, END, padToken)) {
             if (!vocab.containsKey(required)) {
                 throw new FileFormatException(vocabFile, "has no token '" + required + "'");
@@ -266,6 +288,12 @@ public final class ClipTokenizer {
         return -1;
     }
 
+    /** Words whose merges are cached now. */
+    long cachedWords() {
+        cache.cleanUp();
+        return cache.size();
+    }
+
     /** CLIP's model input: start, at most 75 ids, end, then padding to {@value #MAX_LENGTH}. */
     public int[] encode(String text) {
         return encode(text, MAX_LENGTH);
@@ -323,7 +351,12 @@ public final class ClipTokenizer {
     }
 
     private String[] bpe(String token) {
-        return cache.computeIfAbsent(token, this::merge);
+        String[] merged = cache.getIfPresent(token);
+        if (merged == null) {
+            merged = merge(token);
+            cache.put(token, merged);
+        }
+        return merged;
     }
 
     private String[] merge(String token) {

@@ -1,14 +1,17 @@
 package dev.perfusion.djl.weights;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.core.safetensors.TensorInfo;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import dev.perfusion.core.model.KeyMap;
 
 /**
  * The tensors of one checkpoint file, handed out by key with their shape checked, so a model is built only from
@@ -74,7 +76,7 @@ public final class WeightStore implements Weights, AutoCloseable {
     public static Path componentFile(Path folder, String name) {
         Path full = folder.resolve(name + ".safetensors");
         Path half = folder.resolve(name + ".fp16.safetensors");
-        return !java.nio.file.Files.exists(full) && java.nio.file.Files.exists(half) ? half : full;
+        return !Files.exists(full) && Files.exists(half) ? half : full;
     }
 
     public Path file() {
@@ -115,13 +117,57 @@ public final class WeightStore implements Weights, AutoCloseable {
         };
         NDArray array;
         try {
-            ByteBuffer bytes = reader.map(full);
-            array = manager.create(bytes, new Shape(shape), type);
+            array = read(full, info, new Shape(shape), type);
+        } catch (FileFormatException e) {
+            throw e;
         } catch (IOException e) {
             throw new FileFormatException(reader.file(), "tensor '" + full + "' could not be read", e);
         }
         used.add(full);
-        return type == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
+        NDArray floats = type == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
+        if (CHECK_FINITE) {
+            requireFinite(full, floats);
+        }
+        return floats;
+    }
+
+    /** Whether every weight is checked for NaN and infinity as it loads; {@code -Dperfusion.checkWeights=false}. */
+    static final boolean CHECK_FINITE = !"false".equals(System.getProperty("perfusion.checkWeights"));
+    /** Tensors larger than this are read in parts of whole rows (one buffer holds at most 2 GiB). */
+    static long chunkBytes = 1L << 30;
+
+    private NDArray read(String key, TensorInfo info, Shape shape, DataType type) throws IOException {
+        long bytes = info.byteSize();
+        if (bytes <= chunkBytes || shape.dimension() == 0) {
+            return manager.create(reader.map(key), shape, type);
+        }
+        long rowBytes = bytes / shape.get(0);
+        if (rowBytes > chunkBytes) {
+            throw new FileFormatException(reader.file(), "tensor '" + key + "' has rows of " + rowBytes
+                    + " bytes, more than one part of " + chunkBytes + " can hold");
+        }
+        long rowsPerPart = chunkBytes / rowBytes;
+        NDList parts = new NDList();
+        for (long row = 0; row < shape.get(0); row += rowsPerPart) {
+            long rows = Math.min(rowsPerPart, shape.get(0) - row);
+            parts.add(manager.create(reader.mapRange(key, row * rowBytes, rows * rowBytes),
+                    new Shape(rows).addAll(shape.slice(1)), type));
+        }
+        NDArray whole = NDArrays.concat(parts, 0);
+        parts.close();
+        return whole;
+    }
+
+    private void requireFinite(String key, NDArray array) throws FileFormatException {
+        try (NDArray nan = array.isNaN(); NDArray infinite = array.isInfinite();
+                NDArray bad = nan.logicalOr(infinite); NDArray count = bad.countNonzero()) {
+            long n = count.getLong();
+            if (n > 0) {
+                throw new FileFormatException(reader.file(), "tensor '" + key + "' holds " + n
+                        + " NaN or infinite values (a corrupted or overflowed checkpoint; load with "
+                        + "-Dperfusion.checkWeights=false to skip this check)");
+            }
+        }
     }
 
     /**
