@@ -8,6 +8,9 @@ Reference only: the SDK, its tests and CI never run this. Regenerate with
 The output is deterministic for a given library version; versions used are recorded in reference/versions.json.
 `make_fixtures.py scheduler-options` rewrites only reference/scheduler_options.* (settings beyond SD 1.x's defaults:
 Karras sigmas, DDIM's eta and clipping, zero terminal SNR, cosine and given betas, DPM-Solver's variants).
+`make_fixtures.py python-files` rewrites perfusion-core's fixtures/python: a concept file and F16/BF16/F32 tensors
+written by the safetensors library itself, with their values as JSON, so the Java reader is checked against files
+it did not write.
 """
 import json
 import os
@@ -23,6 +26,7 @@ from safetensors.torch import save_file
 ROOT = Path(__file__).resolve().parents[1] / "resources" / "fixtures"
 MODEL = ROOT / "tiny-sd"
 REF = ROOT / "reference"
+CORE_PYTHON = Path(__file__).resolve().parents[4] / "perfusion-core" / "src" / "test" / "resources" / "fixtures" / "python"
 
 CLIP_PATTERN = regex.compile(
     r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
@@ -524,8 +528,51 @@ def main():
     print(f"tokenizer: {len(tokenizer)} tokens, {len(cases)} prompts")
 
 
+def write_python_files():
+    """A concept file and mixed-precision tensors written by safetensors.torch.save_file, with expected values."""
+    CORE_PYTHON.mkdir(parents=True, exist_ok=True)
+    g = torch.Generator().manual_seed(77)
+    tensors = {
+        "f16": (torch.randn(3, 5, generator=g) * 40).half(),
+        "bf16": (torch.randn(7, generator=g) * 1e3).bfloat16(),
+        "f32": torch.randn(2, 2, 2, generator=g),
+        "f16_extremes": torch.tensor([65504.0, -65504.0, 6.1035e-05, 5.96e-08, 0.0, -0.0]).half(),
+    }
+    save_file(tensors, str(CORE_PYTHON / "tensors.safetensors"), metadata={"written_by": "safetensors.torch"})
+    (CORE_PYTHON / "tensors.json").write_text(json.dumps(
+        {name: {"shape": list(t.shape), "values": t.float().flatten().tolist()} for name, t in tensors.items()},
+        indent=0), encoding="utf-8")
+
+    hidden, width = 32, 16
+    layers = ["down_blocks.0.attentions.0.transformer_blocks.0.attn2",
+              "up_blocks.1.attentions.2.transformer_blocks.0.attn2"]
+    concept = {
+        "token_embedding": torch.randn(hidden, generator=g).half(),
+        "concept_input": torch.randn(hidden, generator=g).half(),
+        "supercategory_input": torch.randn(hidden, generator=g).half(),
+    }
+    for i, layer in enumerate(layers):
+        concept["value_target." + layer] = torch.randn(width * (i + 1), generator=g).half()
+    concept["key_target." + layers[0]] = torch.randn(width, generator=g).half()
+    concept["key_target." + layers[1]] = torch.randn(width * 2, generator=g)
+    meta = {
+        "format": "perfusion-concept", "format_version": "2", "name": "teapot", "supercategory": "teapot",
+        "base_model": "0123456789abcdef0123456789abcdef", "layers": json.dumps(layers),
+        "key_gate": json.dumps({"bias": 0.6, "temperature": 0.15}),
+        "value_gate": json.dumps({"bias": 0.75, "temperature": 0.1}),
+        "training": json.dumps({"steps": "400", "written_by": "safetensors.torch"}), "method": "trained-keys",
+    }
+    save_file(concept, str(CORE_PYTHON / "teapot.perfusion"), metadata=meta)
+    (CORE_PYTHON / "teapot.json").write_text(json.dumps(
+        {"metadata": meta, "tensors": {name: t.float().tolist() for name, t in concept.items()}}, indent=0),
+        encoding="utf-8")
+    print(f"python-written files in {CORE_PYTHON}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["scheduler-options"]:
         write_scheduler_options()
+    elif sys.argv[1:] == ["python-files"]:
+        write_python_files()
     else:
         main()
