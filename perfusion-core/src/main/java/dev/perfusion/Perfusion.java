@@ -2,6 +2,7 @@ package dev.perfusion;
 
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.GenerationRequest;
 import dev.perfusion.api.GenerationResult;
@@ -17,6 +18,7 @@ import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.core.backend.BackendDiscovery;
 import dev.perfusion.core.concept.ConceptFile;
 import dev.perfusion.core.fidelity.ConceptGates;
+import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.fidelity.FidelityResolver;
 import dev.perfusion.core.prompt.ConceptPrompt;
 import dev.perfusion.core.prompt.PromptParser;
@@ -72,9 +74,25 @@ public final class Perfusion implements AutoCloseable {
         return new Builder();
     }
 
-    /** Reads a concept file ({@code .perfusion}). */
+    /** Reads a concept file ({@code .perfusion}) of any method. */
     public static Concept loadConcept(Path file) throws IOException {
         return ConceptFile.read(file);
+    }
+
+    /**
+     * Reads a concept file that must hold a concept trained by {@code method}: a baseline where a Perfusion concept
+     * is required, or the other way round, is refused with both methods named.
+     *
+     * @throws FileFormatException when the file holds a concept of another method
+     */
+    public static Concept loadConcept(Path file, ConceptMethod method) throws IOException {
+        Concept concept = ConceptFile.read(file);
+        if (concept.method() != method) {
+            throw new FileFormatException(file, "holds a " + concept.method().id() + " concept <" + concept.name()
+                    + ">, where a " + method.id() + " concept is required; read it with loadConcept(file) to "
+                    + "accept any method");
+        }
+        return concept;
     }
 
     /** Writes a concept file atomically, in half precision: an existing file is replaced only by a complete one. */
@@ -141,6 +159,15 @@ public final class Perfusion implements AutoCloseable {
             gates = fidelity.resolve(request.concepts(), request.fidelity());
         } catch (IllegalArgumentException e) {
             throw new PerfusionException(e.getMessage(), e);
+        }
+        if (!request.acceptBaselines()) {
+            for (Concept c : request.concepts()) {
+                if (c.method() != ConceptMethod.PERFUSION) {
+                    throw new PerfusionException("concept <" + c.name() + "> is a " + c.method().id()
+                            + " baseline, trained for comparison, not a Perfusion concept; opt in with "
+                            + "acceptBaselineConcepts(true)");
+                }
+            }
         }
         if (!request.concepts().isEmpty() && !request.acceptOtherModels()) {
             String own = fingerprint();

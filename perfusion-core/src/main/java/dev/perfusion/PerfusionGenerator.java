@@ -24,6 +24,7 @@ final class PerfusionGenerator implements Generator {
     private final List<FidelityControl> fidelity = new ArrayList<>();
     private MultiConceptMode jointForm = MultiConceptMode.EXACT;
     private boolean acceptOtherModels;
+    private boolean acceptBaselines;
     private Scheduler scheduler = Scheduler.DPM_SOLVER_PP_2M;
     private int steps = 25;
     private double guidance = 7.5;
@@ -71,6 +72,12 @@ final class PerfusionGenerator implements Generator {
     @Override
     public Generator acceptConceptsOfOtherModels(boolean accept) {
         this.acceptOtherModels = accept;
+        return this;
+    }
+
+    @Override
+    public Generator acceptBaselineConcepts(boolean accept) {
+        this.acceptBaselines = accept;
         return this;
     }
 
@@ -130,7 +137,7 @@ final class PerfusionGenerator implements Generator {
     @Override
     public GenerationRequest request() {
         return new GenerationRequest(prompt, negativePrompt, concepts, fidelity, jointForm, acceptOtherModels,
-                scheduler, steps, guidance, eta, width, height, seed, batch);
+                acceptBaselines, scheduler, steps, guidance, eta, width, height, seed, batch);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.Gate;
@@ -20,6 +21,7 @@ import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.api.spi.GenerationJob.PromptPart;
 import dev.perfusion.api.spi.GenerationService;
 import dev.perfusion.api.spi.TrainingService;
+import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.prompt.UnknownConceptException;
 import dev.perfusion.core.testing.SampleConcepts;
 import java.nio.file.Path;
@@ -241,5 +243,39 @@ class PerfusionTest {
         Path file = dir.resolve("tom.perfusion");
         Perfusion.saveConcept(tom, file);
         assertThat(Perfusion.loadConcept(file)).isEqualTo(tom);
+    }
+
+    @Test
+    void aBaselineConceptIsRefusedInGenerationUnlessTheCallerOptsIn() throws Exception {
+        Concept teapot = Perfusion.loadConcept(pythonTeapot()).toBuilder().baseModel(FINGERPRINT).build();
+        try (Perfusion p = open()) {
+            assertThatThrownBy(() -> p.generator().prompt("<teapot> on a table").concepts(teapot).generate())
+                    .isInstanceOf(PerfusionException.class)
+                    .hasMessageContaining("concept <teapot> is a trained-keys baseline")
+                    .hasMessageContaining("acceptBaselineConcepts(true)");
+            assertThat(backend.served).isEmpty();
+            p.generator().prompt("<teapot> on a table").concepts(teapot).acceptBaselineConcepts(true).generate();
+            assertThat(backend.served).hasSize(1);
+        }
+    }
+
+    @Test
+    void loadingForAMethodRefusesAConceptOfAnotherInBothDirections(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Perfusion.loadConcept(pythonTeapot(), ConceptMethod.PERFUSION))
+                .isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("teapot.perfusion")
+                .hasMessageContaining("holds a trained-keys concept <teapot>, where a perfusion concept is required");
+        assertThat(Perfusion.loadConcept(pythonTeapot(), ConceptMethod.TRAINED_KEYS).name()).isEqualTo("teapot");
+
+        Path tom = dir.resolve("tom.perfusion");
+        Perfusion.saveConcept(SampleConcepts.sd15("tom", 1), tom);
+        assertThatThrownBy(() -> Perfusion.loadConcept(tom, ConceptMethod.TEXTUAL_INVERSION))
+                .isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("holds a perfusion concept <tom>, where a textual-inversion concept is required");
+        assertThat(Perfusion.loadConcept(tom, ConceptMethod.PERFUSION).name()).isEqualTo("tom");
+    }
+
+    private static Path pythonTeapot() throws Exception {
+        return Path.of(PerfusionTest.class.getResource("/fixtures/python/teapot.perfusion").toURI());
     }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param fidelity             per-concept fidelity; concepts without one use their stored gates
  * @param jointForm            how several concepts in one prompt are combined
  * @param acceptOtherModels    whether concepts trained on another base model may be used
+ * @param acceptBaselines      whether baseline concepts (textual inversion, trained keys) may be used
  * @param scheduler            the sampler
  * @param steps                sampling steps
  * @param guidance             classifier-free guidance scale; 1 disables guidance
@@ -24,7 +25,8 @@ import java.util.Set;
  * @param batch                images to generate
  */
 public record GenerationRequest(String prompt, String negativePrompt, List<Concept> concepts,
-        List<FidelityControl> fidelity, MultiConceptMode jointForm, boolean acceptOtherModels, Scheduler scheduler,
+        List<FidelityControl> fidelity, MultiConceptMode jointForm, boolean acceptOtherModels, boolean acceptBaselines,
+        Scheduler scheduler,
         int steps, double guidance, double eta, int width, int height, long seed, int batch) {
 
     /** Most images one request may ask for. */

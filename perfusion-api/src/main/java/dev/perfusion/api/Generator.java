@@ -38,6 +38,12 @@ public interface Generator {
      */
     Generator acceptConceptsOfOtherModels(boolean accept);
 
+    /**
+     * Whether baseline concepts ({@link ConceptMethod#TEXTUAL_INVERSION}, {@link ConceptMethod#TRAINED_KEYS}),
+     * trained for comparison, may be used; default false, and such a concept is refused with its method named.
+     */
+    Generator acceptBaselineConcepts(boolean accept);
+
     /** The sampler; default {@link Scheduler#DPM_SOLVER_PP_2M}. */
     Generator scheduler(Scheduler scheduler);
 

@@ -60,24 +60,24 @@ class ApiValuesTest {
     void requestsRefuseValuesOutsideTheirLimitsByName() {
         Concept tom = concept("tom");
         GenerationRequest ok = new GenerationRequest("<tom>", "", List.of(tom), List.of(), MultiConceptMode.EXACT,
-                false, Scheduler.DDIM, 10, 5, 0, 64, 48, 9, 2);
+                false, false, Scheduler.DDIM, 10, 5, 0, 64, 48, 9, 2);
         assertThat(ok.batch()).isEqualTo(2);
-        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.DDIM, 0, 5, 0, 0, 0, 0, 1)).hasMessageContaining("steps must be in 1..1000, got 0");
-        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.DDIM, 10, 0.5, 0, 0, 0, 0, 1)).hasMessageContaining("guidance must be finite and >= 1");
-        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.DDIM, 10, 5, 0, 64, 0, 0, 1)).hasMessageContaining("got 64x0");
-        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.EULER, 10, 5, 0.5, 0, 0, 0, 1)).hasMessageContaining("EULER takes no eta");
-        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.DDIM, 10, 5, 0, 8192, 8192, 0, 1)).hasMessageContaining("up to 4096");
-        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.DDIM, 10, 5, 0, 0, 0, 0, 65)).hasMessageContaining("batch must be in 1..64, got 65");
-        assertThatThrownBy(() -> new GenerationRequest(" ", "", List.of(), List.of(), MultiConceptMode.EXACT, false,
+        assertThatThrownBy(() -> new GenerationRequest(" ", "", List.of(), List.of(), MultiConceptMode.EXACT, false, false,
                 Scheduler.DDIM, 10, 5, 0, 0, 0, 0, 1)).hasMessageContaining("prompt is empty");
         assertThatThrownBy(() -> new GenerationRequest("a", "", List.of(tom, tom), List.of(), MultiConceptMode.EXACT,
-                false, Scheduler.DDIM, 10, 5, 0, 0, 0, 0, 1)).hasMessageContaining("concept <tom> is given twice");
+                false, false, Scheduler.DDIM, 10, 5, 0, 0, 0, 0, 1)).hasMessageContaining("concept <tom> is given twice");
         assertThatThrownBy(() -> TrainingOptions.builder().steps(0).build()).hasMessageContaining("steps must be");
         assertThatThrownBy(() -> TrainingOptions.builder().emaDecay(1).build()).hasMessageContaining("emaDecay");
         assertThatThrownBy(() -> TrainingOptions.builder().flipProbability(-0.1).build())

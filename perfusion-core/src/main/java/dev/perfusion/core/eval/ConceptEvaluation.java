@@ -134,7 +134,7 @@ public final class ConceptEvaluation {
         for (int i = 0; i < prompts.size(); i++) {
             HeldOutPrompt p = prompts.get(i);
             images.add(configure.apply(perfusion.generator().prompt(p.with(concept.name())).concepts(concept)
-                    .seed(seed + i)).generate().images().get(0).rgb());
+                    .acceptBaselineConcepts(true).seed(seed + i)).generate().images().get(0).rgb());
             generic.add(configure.apply(perfusion.generator().prompt(p.withWord(concept.supercategory()))
                     .seed(seed + i)).generate().images().get(0).rgb());
             listener.onProgress(new Progress("evaluating <" + concept.name() + ">", i + 1, prompts.size(),

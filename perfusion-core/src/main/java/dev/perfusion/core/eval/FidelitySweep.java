@@ -120,7 +120,7 @@ public final class FidelitySweep {
             List<int[]> row = new ArrayList<>();
             for (int p = 0; p < prompts.size(); p++) {
                 Generator g = perfusion.generator().prompt(prompts.get(p).replace("{}", "<" + concept.name() + ">"))
-                        .concepts(concept).seed(seed + 100L * p).batch(seeds);
+                        .concepts(concept).acceptBaselineConcepts(true).seed(seed + 100L * p).batch(seeds);
                 setting.control().ifPresent(g::fidelity);
                 GenerationResult result = g.generate();
                 List<int[]> pixels = result.images().stream().map(i -> i.rgb()).toList();
