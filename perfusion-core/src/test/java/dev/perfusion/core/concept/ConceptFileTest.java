@@ -89,11 +89,21 @@ class ConceptFileTest {
     }
 
     @Test
+    void aWrittenFileGetsThePermissionsOfAnyNewFileNotPrivateTemporaryOnes() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews()
+                .contains("posix"));
+        Path file = dir.resolve("tom.perfusion");
+        ConceptFile.write(SampleConcepts.sd15("tom", 1), file);
+        Path plain = Files.createFile(dir.resolve("plain"));
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+
+    @Test
     void anUnknownFormatVersionIsRejected() throws IOException {
-        Path file = rewrite(SampleConcepts.sd15("tom", 1), "format_version", "2");
+        Path file = rewriteVersion(SampleConcepts.sd15("tom", 1), "3");
         assertThatThrownBy(() -> ConceptFile.read(file))
                 .isInstanceOf(FileFormatException.class)
-                .hasMessageContaining("has concept format version 2; this SDK reads versions 1 to 1");
+                .hasMessageContaining("has concept format version 3; this SDK reads versions 1 to 2");
     }
 
     @Test
@@ -189,11 +199,13 @@ class ConceptFileTest {
                 .metadata("training", "{}");
     }
 
-    private Path rewrite(Concept concept, String key, String value) throws IOException {
+    /** The concept's file with the metadata version number replaced by {@code value}. */
+    private Path rewriteVersion(Concept concept, String value) throws IOException {
+        String key = "format_version";
         Path file = dir.resolve("rewritten.perfusion");
         ConceptFile.write(concept, file, Precision.FP32);
         String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
-        String before = "\"" + key + "\":\"" + "1" + "\"";
+        String before = "\"" + key + "\":\"" + ConceptFile.VERSION + "\"";
         assertThat(text).contains(before);
         Files.write(file, text.replace(before, "\"" + key + "\":\"" + value + "\"")
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
