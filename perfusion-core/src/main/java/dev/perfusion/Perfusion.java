@@ -10,6 +10,7 @@ import dev.perfusion.api.Generator;
 import dev.perfusion.api.Judge;
 import dev.perfusion.api.KeyLockTrainer;
 import dev.perfusion.api.PerfusionException;
+import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.BackendProvider;
@@ -128,11 +129,20 @@ public final class Perfusion implements AutoCloseable {
         return whileOpen(backend::judge);
     }
 
-    /** A trainer for new concepts on this model. */
+    /** A trainer for new concepts on this model; its jobs start from {@link #recommendedTrainingOptions()}. */
     public KeyLockTrainer trainer() {
         require(Capability.TRAINING, "train concepts");
         return new PerfusionTrainer((request, listener, cancelled) -> whileOpen(
-                () -> backend.training().train(request, listener, cancelled)));
+                () -> backend.training().train(request, listener, cancelled)), recommendedTrainingOptions());
+    }
+
+    /**
+     * The training options this model recommends: Perfusion's recipe scaled to the model (for SD 1.x, the paper's
+     * 400 steps of 16 images; the embedded model's own is smaller). Change some with {@code toBuilder()}.
+     */
+    public TrainingOptions recommendedTrainingOptions() {
+        require(Capability.TRAINING, "train concepts");
+        return whileOpen(() -> backend.training().recommendedOptions());
     }
 
     /**

@@ -28,9 +28,11 @@ final class PerfusionTrainer implements KeyLockTrainer {
     private static final Set<String> IMAGE_SUFFIXES = Set.of("png", "jpg", "jpeg", "bmp");
 
     private final TrainingService service;
+    private final TrainingOptions recommended;
 
-    PerfusionTrainer(TrainingService service) {
+    PerfusionTrainer(TrainingService service, TrainingOptions recommended) {
         this.service = service;
+        this.recommended = recommended;
     }
 
     @Override
@@ -43,7 +45,7 @@ final class PerfusionTrainer implements KeyLockTrainer {
         private String supercategory;
         private final List<Object> images = new ArrayList<>();
         private Path masks;
-        private TrainingOptions options = TrainingOptions.defaults();
+        private TrainingOptions options = recommended;
         private ProgressListener listener = ProgressListener.NONE;
         private BooleanSupplier cancelled = () -> false;
 

@@ -30,7 +30,9 @@ class PerfusionTrainerTest {
             throw new CancellationException("cancelled");
         }
         return SampleConcepts.sd15(request.name(), 1);
-    });
+    }, RECOMMENDED);
+
+    private static final TrainingOptions RECOMMENDED = TrainingOptions.builder().steps(123).batchSize(2).build();
 
     private static void png(Path file, int rgb) throws IOException {
         BufferedImage image = new BufferedImage(4, 3, BufferedImage.TYPE_INT_RGB);
@@ -74,6 +76,18 @@ class PerfusionTrainerTest {
         assertThat(seen.get(0).images()).hasSize(2);
         assertThat(seen.get(0).images().get(0).rgb()[3]).isEqualTo(0x00FF00);
         assertThat(seen.get(0).images().get(1).mask().orElseThrow()[3]).isCloseTo(1 / 3f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(seen.get(0).options()).as("a job without options gets the model's recommended ones")
+                .isEqualTo(RECOMMENDED);
+    }
+
+    @Test
+    void optionsRoundTripThroughTheirBuilder() {
+        TrainingOptions changed = RECOMMENDED.toBuilder().seed(9).method(dev.perfusion.api.ConceptMethod.TRAINED_KEYS)
+                .templates(List.of("a {}")).build();
+        assertThat(changed.toBuilder().build()).isEqualTo(changed);
+        assertThat(changed.steps()).isEqualTo(123);
+        assertThat(changed.batchSize()).isEqualTo(2);
+        assertThat(changed.seed()).isEqualTo(9);
     }
 
     @Test

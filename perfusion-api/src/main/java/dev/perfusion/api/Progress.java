@@ -33,4 +33,22 @@ public record Progress(String stage, long step, long total, double loss, Duratio
         }
         return Optional.of(elapsed.multipliedBy(total - step).dividedBy(step));
     }
+
+    /** One line for people, such as {@code training <tom>: 40/400, loss 0.1234, 0:31 elapsed, 4:39 left}. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(stage).append(": ").append(step).append('/').append(total);
+        if (!Double.isNaN(loss)) {
+            b.append(String.format(java.util.Locale.ROOT, ", loss %.4f", loss));
+        }
+        b.append(", ").append(clock(elapsed)).append(" elapsed");
+        eta().ifPresent(left -> b.append(", ").append(clock(left)).append(" left"));
+        return b.toString();
+    }
+
+    private static String clock(Duration d) {
+        long s = d.toSeconds();
+        return s >= 3600 ? String.format(java.util.Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(java.util.Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
 }

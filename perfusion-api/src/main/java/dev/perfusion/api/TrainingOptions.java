@@ -66,6 +66,14 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         return new Builder();
     }
 
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        return builder().steps(steps).batchSize(batchSize).gradientAccumulation(gradientAccumulation)
+                .valueLearningRate(valueLearningRate).embeddingLearningRate(embeddingLearningRate).gate(gate)
+                .emaDecay(emaDecay).flipProbability(flipProbability).resolution(resolution).seed(seed)
+                .attentionLossWeight(attentionLossWeight).method(method).templates(templates);
+    }
+
     private static void positive(String what, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(what + " must be positive, got " + value);

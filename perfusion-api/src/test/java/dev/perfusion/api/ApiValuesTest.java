@@ -112,6 +112,9 @@ class ApiValuesTest {
         assertThat(p.eta()).contains(Duration.ofSeconds(30));
         assertThat(new Progress("training", 0, 100, Double.NaN, Duration.ZERO).eta()).isEmpty();
         assertThatThrownBy(() -> new Progress("x", 5, 4, 0, Duration.ZERO)).hasMessageContaining("out of range");
+        assertThat(p).hasToString("training: 25/100, loss 0.1000, 0:10 elapsed, 0:30 left");
+        assertThat(new Progress("sampling", 0, 25, Double.NaN, Duration.ofSeconds(3725)))
+                .hasToString("sampling: 0/25, 1:02:05 elapsed");
     }
 
     @Test

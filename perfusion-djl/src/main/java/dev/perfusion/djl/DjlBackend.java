@@ -2,31 +2,35 @@ package dev.perfusion.djl;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.api.BaseModel;
+import dev.perfusion.api.Concept;
 import dev.perfusion.api.Judge;
+import dev.perfusion.api.ProgressListener;
+import dev.perfusion.api.TrainingOptions;
+import dev.perfusion.api.TrainingRequest;
 import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.GenerationService;
 import dev.perfusion.api.spi.TrainingService;
+import dev.perfusion.core.edit.TextCovariance;
 import dev.perfusion.core.embedded.EmbeddedModel;
+import dev.perfusion.core.text.EverydayPrompts;
+import dev.perfusion.core.train.Templates;
+import dev.perfusion.core.world.World;
+import dev.perfusion.djl.concept.ConceptTraining;
+import dev.perfusion.djl.edit.TextStatistics;
 import dev.perfusion.djl.judge.EmbeddedJudge;
 import dev.perfusion.djl.pipeline.StableDiffusion;
-import dev.perfusion.djl.edit.TextStatistics;
-import dev.perfusion.djl.concept.ConceptTraining;
-import dev.perfusion.core.train.Templates;
-import dev.perfusion.core.edit.TextCovariance;
-import dev.perfusion.core.text.EverydayPrompts;
-import dev.perfusion.core.world.World;
-import dev.perfusion.api.ProgressListener;
-import ai.djl.ndarray.NDArray;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * A base model opened on DJL: owns the native memory of everything it loads, freed on {@link #close()}.
@@ -150,9 +154,18 @@ public final class DjlBackend implements Backend {
     @Override
     public TrainingService training() {
         ensureOpen();
-        return (request, listener, cancelled) -> ConceptTraining.train(new ConceptTraining.Setup(pipeline,
-                inverseCovariance(), worldSeed.isPresent() ? Templates.WORLD : Templates.PHOTO), request, listener,
-                cancelled);
+        return new TrainingService() {
+            @Override
+            public Concept train(TrainingRequest request, ProgressListener listener, BooleanSupplier cancelled) {
+                return ConceptTraining.train(new ConceptTraining.Setup(pipeline, inverseCovariance(),
+                        worldSeed.isPresent() ? Templates.WORLD : Templates.PHOTO), request, listener, cancelled);
+            }
+
+            @Override
+            public TrainingOptions recommendedOptions() {
+                return worldSeed.isPresent() ? EmbeddedModel.conceptTraining() : TrainingOptions.defaults();
+            }
+        };
     }
 
     @Override

@@ -1,25 +1,19 @@
 package dev.perfusion.examples;
 
 import dev.perfusion.api.Concept;
-import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.concept.ConceptFile;
+import dev.perfusion.core.embedded.EmbeddedModel;
 import java.util.List;
 
-/** The concept-training settings the examples use on the embedded model, and figures they print. */
+/** Constants the embedded-model examples share, and figures they print. */
 final class EmbeddedRecipes {
 
     /** The world the embedded model was trained on. */
     static final long WORLD_SEED = 2026;
-    /** Training steps of the examples on the embedded model. */
-    static final int STEPS = 200;
+    /** Training steps of the examples on the embedded model: the model's recommended number. */
+    static final int STEPS = EmbeddedModel.conceptTraining().steps();
 
     private EmbeddedRecipes() {
-    }
-
-    /** Training options for the embedded model: see docs/perfusion-training.md for how they were chosen. */
-    static TrainingOptions training(int steps, long seed) {
-        return TrainingOptions.builder().steps(steps).batchSize(4).gradientAccumulation(2).valueLearningRate(0.03)
-                .embeddingLearningRate(0.006).seed(seed).build();
     }
 
     /** The size of a concept file for Stable Diffusion 1.5's shapes (16 layers, 768-wide encodings), in fp16. */

@@ -6,14 +6,11 @@ import dev.perfusion.api.Concept;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.GeneratedImage;
 import dev.perfusion.api.Judge;
-import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.concept.ConceptFile;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.world.HeldOutConcept;
 import dev.perfusion.core.world.HeldOutConcepts;
-import dev.perfusion.core.world.Rendering;
 import dev.perfusion.core.world.World;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,23 +62,16 @@ public final class Quickstart implements Callable<Integer> {
     public Integer call() throws Exception {
         HeldOutConcept truth = HeldOutConcepts.named(concept).orElseThrow(() -> new CommandLine.ParameterException(
                 new CommandLine(this), "no held-out concept '" + concept + "'"));
-        Path photoFolder = Files.createDirectories(out.resolve("photos"));
-        Path maskFolder = Files.createDirectories(out.resolve("masks"));
-        List<Rendering> views = truth.views(photos, seed, World.SIZE);
-        for (int i = 0; i < views.size(); i++) {
-            String name = String.format(Locale.ROOT, "%s-%d.png", concept, i + 1);
-            write(views.get(i).rgb(), World.SIZE, photoFolder.resolve(name));
-            write(mask(views.get(i).masks().get(0)), World.SIZE, maskFolder.resolve(name));
-        }
-        System.out.printf("%d photos of <%s> (%s) in %s, masks in %s%n", views.size(), concept, truth.description(),
-                photoFolder, maskFolder);
+        HeldOutPhotos.Folders folders = HeldOutPhotos.write(truth, photos, seed, out);
+        System.out.printf("%d photos of <%s> (%s) in %s, masks in %s%n", photos, concept, truth.description(),
+                folders.photos(), folders.masks());
 
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             System.out.printf("embedded model on %s, fingerprint %s%n", perfusion.device(), perfusion.fingerprint());
             long start = System.nanoTime();
             Concept trained = Progressbars.with("training <" + concept + ">", listener -> perfusion.trainer()
-                    .concept(concept).supercategory(truth.supercategory()).images(photoFolder).masks(maskFolder)
-                    .options(EmbeddedRecipes.training(steps, seed)).listener(listener).train());
+                    .concept(concept).supercategory(truth.supercategory()).images(folders.photos()).masks(folders.masks())
+                    .options(perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed).build()).listener(listener).train());
             double minutes = (System.nanoTime() - start) / 6e10;
             Path file = out.resolve(concept + ConceptFile.SUFFIX);
             Perfusion.saveConcept(trained, file);
@@ -96,7 +86,7 @@ public final class Quickstart implements Callable<Integer> {
                 GeneratedImage image = perfusion.generator().prompt(prompt).concepts(reloaded)
                         .fidelity(FidelityControl.of(reloaded, fidelity)).seed(seed + i).generate().images().get(0);
                 Path png = out.resolve(String.format(Locale.ROOT, "scene-%d.png", i + 1));
-                ImageIO.write(upscale(image.toBufferedImage(), 4), "png", png.toFile());
+                ImageIO.write(HeldOutPhotos.upscale(image.toBufferedImage(), 4), "png", png.toFile());
                 System.out.printf("\"%s\" -> %s%n", prompt, png);
             }
 
@@ -110,30 +100,6 @@ public final class Quickstart implements Callable<Integer> {
                     result.summary());
         }
         return 0;
-    }
-
-    private static int[] mask(float[] coverage) {
-        int[] rgb = new int[coverage.length];
-        for (int i = 0; i < rgb.length; i++) {
-            int v = Math.round(coverage[i] * 255);
-            rgb[i] = (v << 16) | (v << 8) | v;
-        }
-        return rgb;
-    }
-
-    static void write(int[] rgb, int side, Path file) throws java.io.IOException {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, side, side, rgb, 0, side);
-        ImageIO.write(image, "png", file.toFile());
-    }
-
-    static BufferedImage upscale(BufferedImage image, int factor) {
-        BufferedImage big = new BufferedImage(image.getWidth() * factor, image.getHeight() * factor,
-                BufferedImage.TYPE_INT_RGB);
-        var g = big.createGraphics();
-        g.drawImage(image, 0, 0, big.getWidth(), big.getHeight(), null);
-        g.dispose();
-        return big;
     }
 
     /** Lists the held-out concepts for the help text. */

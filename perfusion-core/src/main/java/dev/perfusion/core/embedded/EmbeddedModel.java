@@ -2,6 +2,7 @@ package dev.perfusion.core.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.io.FileFormatException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,15 @@ public final class EmbeddedModel {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EmbeddedModel() {
+    }
+
+    /**
+     * The concept-training recipe on the embedded model: the paper's, scaled to a 64-pixel model trained on 2 CPU
+     * cores (fewer steps of a smaller batch; see docs/perfusion-training.md for how it was chosen).
+     */
+    public static TrainingOptions conceptTraining() {
+        return TrainingOptions.builder().steps(200).batchSize(4).gradientAccumulation(2).valueLearningRate(0.03)
+                .embeddingLearningRate(0.006).build();
     }
 
     /** The manifest on the class path of {@code loader}. */

@@ -1,0 +1,94 @@
+package dev.perfusion.examples;
+
+import dev.perfusion.Perfusion;
+import dev.perfusion.api.Concept;
+import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.core.concept.ConceptFile;
+import dev.perfusion.core.world.HeldOutConcept;
+import dev.perfusion.core.world.Rendering;
+import dev.perfusion.core.world.World;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * The "user's photos" of a held-out concept of the embedded world: its views written as PNG files with their masks,
+ * as a user's folder of photos would be, and concepts trained from them (or read back when already trained).
+ */
+final class HeldOutPhotos {
+
+    private HeldOutPhotos() {
+    }
+
+    /** The photo and mask folders of one concept. */
+    record Folders(Path photos, Path masks) {
+    }
+
+    /** Writes {@code count} views of {@code truth} under {@code folder}/photos and their masks under /masks. */
+    static Folders write(HeldOutConcept truth, int count, long seed, Path folder) throws IOException {
+        Path photos = Files.createDirectories(folder.resolve("photos"));
+        Path masks = Files.createDirectories(folder.resolve("masks"));
+        List<Rendering> views = truth.views(count, seed, World.SIZE);
+        for (int i = 0; i < views.size(); i++) {
+            String name = String.format(Locale.ROOT, "%s-%d.png", truth.name(), i + 1);
+            write(views.get(i).rgb(), World.SIZE, photos.resolve(name));
+            write(mask(views.get(i).masks().get(0)), World.SIZE, masks.resolve(name));
+        }
+        return new Folders(photos, masks);
+    }
+
+    /**
+     * The concept of {@code truth} trained by {@code method} with the examples' recipe, read from
+     * {@code folder/<name>[-method].perfusion} when an earlier run left it there, else trained and saved there.
+     */
+    static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, ConceptMethod method, int steps, long seed,
+            Path folder) throws Exception {
+        String suffix = method == ConceptMethod.PERFUSION ? "" : "-" + method.id();
+        Path file = folder.resolve(truth.name() + suffix + ConceptFile.SUFFIX);
+        if (Files.isRegularFile(file)) {
+            Concept concept = Perfusion.loadConcept(file, method);
+            if (concept.baseModel().equals(perfusion.fingerprint())) {
+                System.out.printf("read <%s> (%s) from %s%n", concept.name(), method.id(), file);
+                return concept;
+            }
+        }
+        Folders folders = write(truth, 6, seed, folder.resolve(truth.name()));
+        Concept trained = Progressbars.with("training <" + truth.name() + "> (" + method.id() + ")",
+                listener -> perfusion.trainer().concept(truth.name()).supercategory(truth.supercategory())
+                        .images(folders.photos()).masks(folders.masks())
+                        .options(perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed)
+                                .method(method).build())
+                        .listener(listener).train());
+        Perfusion.saveConcept(trained, file);
+        return trained;
+    }
+
+    static void write(int[] rgb, int side, Path file) throws IOException {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, side, side, rgb, 0, side);
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    /** An image {@code factor} times larger, for people to look at. */
+    static BufferedImage upscale(BufferedImage image, int factor) {
+        BufferedImage big = new BufferedImage(image.getWidth() * factor, image.getHeight() * factor,
+                BufferedImage.TYPE_INT_RGB);
+        var g = big.createGraphics();
+        g.drawImage(image, 0, 0, big.getWidth(), big.getHeight(), null);
+        g.dispose();
+        return big;
+    }
+
+    private static int[] mask(float[] coverage) {
+        int[] rgb = new int[coverage.length];
+        for (int i = 0; i < rgb.length; i++) {
+            int v = Math.round(coverage[i] * 255);
+            rgb[i] = (v << 16) | (v << 8) | v;
+        }
+        return rgb;
+    }
+}

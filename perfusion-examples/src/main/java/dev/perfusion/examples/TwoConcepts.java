@@ -1,0 +1,99 @@
+package dev.perfusion.examples;
+
+import dev.perfusion.Perfusion;
+import dev.perfusion.api.BaseModel;
+import dev.perfusion.api.Concept;
+import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.GeneratedImage;
+import dev.perfusion.api.Judge;
+import dev.perfusion.api.MultiConceptMode;
+import dev.perfusion.core.eval.ConceptEvaluation;
+import dev.perfusion.core.world.HeldOutConcept;
+import dev.perfusion.core.world.HeldOutConcepts;
+import dev.perfusion.core.world.World;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Two concepts in one prompt on the embedded model: trains (or reads back) two held-out concepts, draws a few scenes
+ * with both, and measures on held-out two-concept prompts how often each is recognised, in the exact and the
+ * approximate joint form.
+ */
+@Command(name = "two-concepts", mixinStandardHelpOptions = true,
+        description = "Put two trained concepts in one prompt on the embedded model.")
+public final class TwoConcepts implements Callable<Integer> {
+
+    @Option(names = "--first", description = "First held-out concept (default: ${DEFAULT-VALUE}).",
+            completionCandidates = Quickstart.ConceptNames.class)
+    private String first = "nemo";
+
+    @Option(names = "--second", description = "Second held-out concept (default: ${DEFAULT-VALUE}).",
+            completionCandidates = Quickstart.ConceptNames.class)
+    private String second = "cottage";
+
+    @Option(names = "--out", description = "Folder for concept files and images; concepts trained by an earlier "
+            + "run there are reused (default: ${DEFAULT-VALUE}).")
+    private Path out = Path.of("two-concepts");
+
+    @Option(names = "--steps", description = "Training steps per concept (default: ${DEFAULT-VALUE}).")
+    private int steps = EmbeddedRecipes.STEPS;
+
+    @Option(names = "--prompts", description = "Held-out two-concept prompts to measure on (default: ${DEFAULT-VALUE}).")
+    private int prompts = 20;
+
+    @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
+    private long seed = 1;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TwoConcepts()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HeldOutConcept[] truths = {held(first), held(second)};
+        Files.createDirectories(out);
+        try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
+            Concept[] concepts = new Concept[2];
+            for (int i = 0; i < 2; i++) {
+                concepts[i] = HeldOutPhotos.trainOrLoad(perfusion, truths[i], ConceptMethod.PERFUSION, steps, seed,
+                        out);
+            }
+            List<String> scenes = List.of("a {0} above a {1} on grass", "a {0} to the left of a {1} at night",
+                    "a {0} below a {1} on the beach");
+            for (int i = 0; i < scenes.size(); i++) {
+                String prompt = scenes.get(i).replace("{0}", "<" + first + ">").replace("{1}", "<" + second + ">");
+                GeneratedImage image = perfusion.generator().prompt(prompt).concepts(concepts).seed(seed + i)
+                        .generate().images().get(0);
+                Path png = out.resolve(String.format(Locale.ROOT, "both-%d.png", i + 1));
+                ImageIO.write(HeldOutPhotos.upscale(image.toBufferedImage(), 4), "png", png.toFile());
+                System.out.printf("\"%s\" -> %s%n", prompt, png);
+            }
+
+            Judge judge = perfusion.judge().orElseThrow();
+            List<String> templates = ConceptEvaluation.twoConceptTemplates(new World(EmbeddedRecipes.WORLD_SEED),
+                    prompts);
+            System.out.printf("recognised (judge: more like its own photos than the supercategory words' image, same "
+                    + "prompt and seed) on %d held-out prompts:%n", templates.size());
+            for (MultiConceptMode mode : MultiConceptMode.values()) {
+                double[] rates = Progressbars.with(mode.name().toLowerCase(Locale.ROOT) + " joint form",
+                        listener -> ConceptEvaluation.twoConcepts(perfusion, judge, truths, concepts, templates, mode,
+                                2000, listener));
+                System.out.printf(Locale.ROOT, "  %-12s <%s> %.0f%%, <%s> %.0f%%%n", mode.name().toLowerCase(Locale.ROOT),
+                        first, 100 * rates[0], second, 100 * rates[1]);
+            }
+        }
+        return 0;
+    }
+
+    private HeldOutConcept held(String name) {
+        return HeldOutConcepts.named(name).orElseThrow(() -> new CommandLine.ParameterException(
+                new CommandLine(this), "no held-out concept '" + name + "'"));
+    }
+}
