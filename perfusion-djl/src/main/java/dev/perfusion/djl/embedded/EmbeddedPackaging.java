@@ -40,6 +40,7 @@ public final class EmbeddedPackaging {
         Path model = work.resolve("model");
         Folders.copyTree(model, out);
         Folders.copyTree(work.resolve("judge"), out.resolve("judge"));
+        UNetTraining.writeScheduler(out);
         for (String weights : List.of("text_encoder/model.safetensors", "unet/diffusion_pytorch_model.safetensors",
                 "vae/diffusion_pytorch_model.safetensors", "judge/model.safetensors")) {
             toHalf(out.resolve(weights));
@@ -70,6 +71,4 @@ public final class EmbeddedPackaging {
         }
         writer.write(file);
     }
-
-
 }

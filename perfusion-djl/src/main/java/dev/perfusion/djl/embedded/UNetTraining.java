@@ -126,14 +126,12 @@ public final class UNetTraining {
         }
     }
 
-    /** Writes {@code unet/}, {@code scheduler/} and {@code model_index.json} into the model folder. */
-    static void export(Path model, UNetConfig config, Parameters parameters) throws IOException {
+    /**
+     * Writes {@code scheduler/scheduler_config.json}: the SD 1.x noise schedule the UNet was trained on, with the
+     * settings SD 1.x pipelines sample with ({@link SchedulerConfig#SD1}).
+     */
+    static void writeScheduler(Path model) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        Path unet = model.resolve("unet");
-        Files.createDirectories(unet);
-        Files.write(unet.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-                config.toJson()));
-        parameters.save(unet.resolve("diffusion_pytorch_model.safetensors"), DType.F32);
         Path scheduler = model.resolve("scheduler");
         Files.createDirectories(scheduler);
         ObjectNode s = json.createObjectNode();
@@ -142,6 +140,17 @@ public final class UNetTraining {
                 SchedulerConfig.SD1.value(key))));
         Files.write(scheduler.resolve("scheduler_config.json"), json.writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(s));
+    }
+
+    /** Writes {@code unet/}, {@code scheduler/} and {@code model_index.json} into the model folder. */
+    static void export(Path model, UNetConfig config, Parameters parameters) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path unet = model.resolve("unet");
+        Files.createDirectories(unet);
+        Files.write(unet.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                config.toJson()));
+        parameters.save(unet.resolve("diffusion_pytorch_model.safetensors"), DType.F32);
+        writeScheduler(model);
         ObjectNode index = json.createObjectNode();
         index.put("_class_name", "StableDiffusionPipeline");
         index.putArray("scheduler").add("diffusers").add("DPMSolverMultistepScheduler");
