@@ -7,9 +7,9 @@ import dev.perfusion.api.spi.Backend;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.BackendProvider;
 import dev.perfusion.api.spi.Capability;
+import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Set;
-import java.io.IOException;
 
 /** The default backend: Deep Java Library on PyTorch, CUDA where present, else CPU, never downloading. */
 public final class DjlBackendProvider implements BackendProvider {

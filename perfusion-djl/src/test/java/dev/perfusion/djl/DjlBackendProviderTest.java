@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
-import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.api.spi.Capability;
 import dev.perfusion.core.backend.BackendDiscovery;
 import dev.perfusion.core.backend.NoBackendException;

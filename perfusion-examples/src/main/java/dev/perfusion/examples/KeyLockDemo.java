@@ -7,6 +7,7 @@ import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.spi.BackendOptions;
 import dev.perfusion.core.concept.ConceptFile;
 import dev.perfusion.core.edit.CovarianceEstimator;
@@ -14,7 +15,6 @@ import dev.perfusion.core.edit.CovarianceInverse;
 import dev.perfusion.core.edit.EditTarget;
 import dev.perfusion.core.edit.GatedRankOneEdit;
 import dev.perfusion.core.edit.KeyLock;
-import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.core.edit.TextCovariance;
 import dev.perfusion.core.fidelity.ConceptGates;
 import dev.perfusion.core.fidelity.FidelityResolver;
@@ -34,9 +34,9 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.ejml.data.DMatrixRMaj;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Walks a concept through everything the SDK does without a text-to-image model: on SD 1.5's true shapes (768-wide

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The calls of {@link Quickstart} on a Stable Diffusion 1.x model the user has on disk: trains a concept from a folder

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Two concepts in one prompt on the embedded model: trains (or reads back) two held-out concepts, draws a few scenes

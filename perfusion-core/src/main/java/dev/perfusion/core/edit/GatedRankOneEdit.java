@@ -1,7 +1,7 @@
 package dev.perfusion.core.edit;
 
-import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.MultiConceptMode;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;

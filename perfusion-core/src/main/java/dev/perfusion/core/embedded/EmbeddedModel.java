@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.io.Folders;
 import java.io.IOException;
 import java.io.InputStream;
-
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,12 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.stream.Stream;
-import dev.perfusion.core.io.Folders;
 
 /**
  * The small text-to-image model the SDK ships as class-path resources under {@value #ROOT}: a diffusers folder

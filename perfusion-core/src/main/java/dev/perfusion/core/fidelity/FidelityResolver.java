@@ -1,8 +1,8 @@
 package dev.perfusion.core.fidelity;
 
-import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.FidelityControl;
+import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.Gate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

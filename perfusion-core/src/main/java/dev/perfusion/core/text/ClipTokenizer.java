@@ -3,6 +3,8 @@ package dev.perfusion.core.text;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import dev.perfusion.core.io.FileFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -1,6 +1,5 @@
 package dev.perfusion.core.edit;
 
-import dev.perfusion.api.MultiConceptMode;
 import static dev.perfusion.core.testing.Vectors.bilinear;
 import static dev.perfusion.core.testing.Vectors.plus;
 import static dev.perfusion.core.testing.Vectors.relativeError;
@@ -11,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.core.testing.RandomData;
 import java.util.ArrayList;
 import java.util.List;

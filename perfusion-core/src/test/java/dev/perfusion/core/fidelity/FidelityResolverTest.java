@@ -1,12 +1,12 @@
 package dev.perfusion.core.fidelity;
 
-import dev.perfusion.api.FidelityCurve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.FidelityControl;
+import dev.perfusion.api.FidelityCurve;
 import dev.perfusion.api.Gate;
 import dev.perfusion.core.testing.SampleConcepts;
 import java.util.List;

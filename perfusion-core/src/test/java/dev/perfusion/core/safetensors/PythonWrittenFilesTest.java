@@ -8,7 +8,6 @@ import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.Gate;
 import dev.perfusion.core.concept.ConceptFile;
-import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;

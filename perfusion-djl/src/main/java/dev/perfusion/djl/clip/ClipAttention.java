@@ -3,10 +3,10 @@ package dev.perfusion.djl.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.djl.weights.Weights;
-import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.core.model.ClipTextConfig;
+import dev.perfusion.djl.nn.Linear;
+import dev.perfusion.djl.nn.Scalars;
+import dev.perfusion.djl.weights.Weights;
 
 /** Multi-head self-attention of a CLIP layer ({@code self_attn}), with a causal mask supplied by the caller. */
 final class ClipAttention {

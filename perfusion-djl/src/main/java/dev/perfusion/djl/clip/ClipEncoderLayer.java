@@ -3,11 +3,11 @@ package dev.perfusion.djl.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.djl.weights.Weights;
 import dev.perfusion.djl.nn.Scalars;
-import dev.perfusion.core.model.ClipTextConfig;
+import dev.perfusion.djl.weights.Weights;
 
 /** One pre-norm transformer layer of CLIP's text encoder ({@code encoder.layers.N}). */
 final class ClipEncoderLayer {

@@ -6,17 +6,17 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.nn.LayerNorm;
+import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.core.model.KeyMap;
-import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.nn.LayerNorm;
 import dev.perfusion.djl.weights.RecordingWeights;
+import dev.perfusion.djl.weights.WeightStore;
 import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.perfusion.core.model.ClipTextConfig;
 
 /**
  * CLIP's text transformer ({@code CLIPTextModel}): token and position embeddings, causal pre-norm layers, final

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.core.embedded.ManifestWriter;
+import dev.perfusion.core.io.Folders;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.safetensors.Float16;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
@@ -11,13 +12,8 @@ import dev.perfusion.core.safetensors.SafeTensorsWriter;
 import dev.perfusion.core.safetensors.TensorInfo;
 import dev.perfusion.core.world.World;
 import java.io.IOException;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.List;
-
-import dev.perfusion.core.io.Folders;
 
 /**
  * Part "package": turns the trained model ({@code work/model}) and judge ({@code work/judge}) into the resources

@@ -3,14 +3,14 @@ package dev.perfusion.djl.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfusion.core.model.ClipTextConfig;
+import dev.perfusion.core.model.UNetConfig;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.core.world.World;
-import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.djl.judge.ImageEncoderConfig;
-import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.train.LearningRate;
 import dev.perfusion.djl.train.TrainingLoop;
-import dev.perfusion.core.model.VaeConfig;
 import java.util.List;
 
 /**

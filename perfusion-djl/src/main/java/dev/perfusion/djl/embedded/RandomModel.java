@@ -2,15 +2,15 @@ package dev.perfusion.djl.embedded;
 
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.core.io.Folders;
+import dev.perfusion.core.model.ClipTextConfig;
+import dev.perfusion.core.model.UNetConfig;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.djl.DjlRuntime;
-import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.djl.clip.ClipTextModel;
 import dev.perfusion.djl.train.Parameters;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
-import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.vae.AutoencoderKL;
-import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.djl.weights.InitialWeights;
 import java.io.IOException;
 import java.nio.file.Files;

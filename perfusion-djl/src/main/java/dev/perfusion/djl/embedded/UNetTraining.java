@@ -6,21 +6,22 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.core.safetensors.DType;
+import dev.perfusion.core.schedule.NoiseSchedule;
+import dev.perfusion.core.schedule.SchedulerConfig;
 import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.core.world.Renderer;
 import dev.perfusion.core.world.World;
 import dev.perfusion.djl.clip.ClipTextModel;
-import dev.perfusion.core.schedule.NoiseSchedule;
+import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.djl.schedule.NoiseSource;
-import dev.perfusion.core.schedule.SchedulerConfig;
 import dev.perfusion.djl.train.CheckpointFolder;
 import dev.perfusion.djl.train.Images;
 import dev.perfusion.djl.train.Parameters;
 import dev.perfusion.djl.train.TrainingLoop;
 import dev.perfusion.djl.train.TrainingTask;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
-import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.vae.AutoencoderKL;
 import dev.perfusion.djl.weights.InitialWeights;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
-import dev.perfusion.djl.nn.Scalars;
 
 /**
  * Part "unet": the conditional UNet, trained from scratch on VAE latents of the world's pictures to predict the

@@ -5,18 +5,18 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.world.Renderer;
 import dev.perfusion.core.world.World;
+import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.train.CheckpointFolder;
 import dev.perfusion.djl.train.Images;
-import dev.perfusion.djl.train.LearningRate;
 import dev.perfusion.djl.train.Parameters;
 import dev.perfusion.djl.train.TrainingLoop;
 import dev.perfusion.djl.train.TrainingTask;
 import dev.perfusion.djl.vae.AutoencoderKL;
-import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.djl.weights.InitialWeights;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import dev.perfusion.djl.nn.Scalars;
 
 /**
  * Part "vae" of the embedded model: an {@code AutoencoderKL} trained on the world's pictures to reconstruct them

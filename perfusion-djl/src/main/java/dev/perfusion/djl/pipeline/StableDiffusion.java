@@ -10,20 +10,22 @@ import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.api.Scheduler;
 import dev.perfusion.api.spi.GenerationJob;
+import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.core.model.ClipTextConfig;
-import dev.perfusion.djl.clip.ClipTextModel;
+import dev.perfusion.core.model.LdmKeys;
+import dev.perfusion.core.model.ModelIndex;
+import dev.perfusion.core.model.UNetConfig;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.core.schedule.NoiseSchedule;
-import dev.perfusion.djl.schedule.NoiseSource;
-import dev.perfusion.djl.schedule.Sampler;
 import dev.perfusion.core.schedule.SchedulerConfig;
 import dev.perfusion.core.text.ClipTokenizer;
-import dev.perfusion.core.embedded.EmbeddedModel;
+import dev.perfusion.djl.clip.ClipTextModel;
+import dev.perfusion.djl.schedule.NoiseSource;
+import dev.perfusion.djl.schedule.Sampler;
 import dev.perfusion.djl.unet.CrossAttentionLayer;
 import dev.perfusion.djl.unet.TextConditioning;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
-import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.vae.AutoencoderKL;
-import dev.perfusion.core.model.VaeConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,8 +37,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import dev.perfusion.core.model.LdmKeys;
-import dev.perfusion.core.model.ModelIndex;
 
 /**
  * A Stable Diffusion 1.x text-to-image model: tokenizer, text encoder, UNet, VAE and noise schedule, with the

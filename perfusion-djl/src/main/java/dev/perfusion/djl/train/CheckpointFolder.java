@@ -1,14 +1,11 @@
 package dev.perfusion.djl.train;
 
+import dev.perfusion.core.io.Folders;
 import java.io.IOException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-
 import java.util.Optional;
-
-import dev.perfusion.core.io.Folders;
 
 /**
  * A training run's checkpoints: the newest complete one is always in {@code current/}. A new one is written into

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.djl.nn.FusedAttention;
 import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.djl.nn.Projection;
 import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.Weights;
 

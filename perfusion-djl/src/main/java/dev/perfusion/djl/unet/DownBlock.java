@@ -2,10 +2,10 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import dev.perfusion.core.model.UNetConfig;
 
 /**
  * One level of the encoder half ({@code down_blocks.N}): {@code CrossAttnDownBlock2D} (ResNet then transformer,

@@ -2,8 +2,8 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.weights.Weights;
 import dev.perfusion.core.model.UNetConfig;
+import dev.perfusion.djl.weights.Weights;
 
 /** The bottleneck ({@code mid_block}, {@code UNetMidBlock2DCrossAttn}): ResNet, transformer, ResNet. */
 final class MidBlock {

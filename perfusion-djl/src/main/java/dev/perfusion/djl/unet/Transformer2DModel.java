@@ -2,6 +2,7 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Layout;
@@ -10,7 +11,6 @@ import dev.perfusion.djl.nn.Scoped;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import dev.perfusion.core.model.UNetConfig;
 
 /**
  * The spatial transformer of a UNet level ({@code attentions.N}): group norm, projection in (1x1 conv, or linear

@@ -6,12 +6,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.KeyMap;
+import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.NativeMemory;
 import dev.perfusion.djl.nn.Activations;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.nn.Linear;
-import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.djl.weights.WeightStore;
 import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import dev.perfusion.core.model.UNetConfig;
 
 /**
  * The conditional UNet of Stable Diffusion 1.x (and 2.x shapes): predicts the noise in a latent at a timestep,

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import dev.perfusion.core.model.UNetConfig;
 
 /**
  * One level of the decoder half ({@code up_blocks.N}): {@code CrossAttnUpBlock2D} or {@code UpBlock2D}, one more

@@ -3,16 +3,16 @@ package dev.perfusion.djl.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.djl.nn.Conv2d;
-import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.core.model.KeyMap;
+import dev.perfusion.core.model.VaeConfig;
+import dev.perfusion.djl.nn.Conv2d;
+import dev.perfusion.djl.nn.Scalars;
+import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.weights.WeightStore;
 import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import dev.perfusion.djl.nn.Scalars;
-import dev.perfusion.core.model.VaeConfig;
 
 /**
  * Stable Diffusion's VAE ({@code AutoencoderKL}): images in [-1, 1] to latent distributions (for training) and

@@ -2,6 +2,7 @@ package dev.perfusion.djl.vae;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.unet.ResnetBlock2D;
@@ -10,7 +11,6 @@ import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import dev.perfusion.core.model.VaeConfig;
 
 /** The VAE decoder ({@code decoder.*}): latent (after post_quant_conv) to image in [-1, 1] (unclamped). */
 final class Decoder {

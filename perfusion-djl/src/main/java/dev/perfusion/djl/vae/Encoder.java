@@ -2,6 +2,7 @@ package dev.perfusion.djl.vae;
 
 import ai.djl.ndarray.NDArray;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.djl.nn.Conv2d;
 import dev.perfusion.djl.nn.GroupNorm;
 import dev.perfusion.djl.unet.Downsample2D;
@@ -9,7 +10,6 @@ import dev.perfusion.djl.unet.ResnetBlock2D;
 import dev.perfusion.djl.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import dev.perfusion.core.model.VaeConfig;
 
 /** The VAE encoder ({@code encoder.*}): image to the mean and log-variance of the latent, before quant_conv. */
 final class Encoder {

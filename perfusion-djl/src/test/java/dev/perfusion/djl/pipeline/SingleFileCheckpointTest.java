@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.core.io.FileFormatException;
-import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
 import dev.perfusion.core.safetensors.SafeTensorsWriter;
 import dev.perfusion.core.safetensors.TensorInfo;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.Scheduler;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
+import dev.perfusion.core.schedule.SchedulerConfig;
 import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import dev.perfusion.core.schedule.SchedulerConfig;
 
 /** Every sampler against diffusers: timesteps, sigmas, input scaling and whole trajectories. */
 class SamplerParityTest {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.api.Scheduler;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.schedule.SamplerSettings;
+import dev.perfusion.core.schedule.SchedulerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import dev.perfusion.core.schedule.SamplerSettings;
-import dev.perfusion.core.schedule.SchedulerConfig;
 
 /**
  * Every key of diffusers' four scheduler classes that would change their output, and that this port does not

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.UNetConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.perfusion.core.model.UNetConfig;
 
 /** UNet configs as diffusers writes them, including Stable Diffusion 1.5's shapes. */
 class UNetConfigTest {
