@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_unet import CACHE, MODULE, java_classpath, lockstep, mean_of, median_of, turn_ratio  # noqa: E402
+from bench_unet import CACHE, MODULE, JavaSide, java_classpath, lockstep, mean_of, median_of, turn_ratio  # noqa: E402
 
 FIXTURE = MODULE / "src/test/resources/fixtures/tiny-sd"
 GATE_BIAS, GATE_TEMPERATURE = 0.75, 0.10  # Gate.TRAINING
@@ -63,36 +62,6 @@ def sd15_pipeline():
     index = json.loads((FIXTURE / "model_index.json").read_text())
     (folder / "model_index.json").write_text(json.dumps(index, indent=1))
     return folder
-
-
-class JavaSide:
-    """The port's training, in a child JVM."""
-
-    def __init__(self, folder, size, classpath):
-        self.process = subprocess.Popen(
-            ["java", "-Dai.djl.offline=true", "-cp", classpath, "dev.perfusion.djl.bench.ConceptStepBenchmark",
-             str(folder), str(size)],
-            cwd=MODULE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        ready = self.process.stdout.readline()
-        if not ready.startswith("ready"):
-            raise RuntimeError(f"the Java benchmark did not start: {ready!r}")
-
-    def steps(self, kind, count):
-        self.process.stdin.write(f"train {count + 1}\n")
-        self.process.stdin.flush()
-        times = []
-        for _ in range(count):
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError("the Java benchmark exited during a training step")
-            wall, cpu = line.split()
-            times.append((float(wall), float(cpu)))
-        return times
-
-    def close(self):
-        self.process.stdin.write("quit\n")
-        self.process.stdin.close()
-        self.process.wait()
 
 
 class GatedEditProcessor:
@@ -242,7 +211,10 @@ def main():
     CACHE.mkdir(parents=True, exist_ok=True)
     folder = sd15_pipeline()
     classpath = java_classpath()
-    sides = [JavaSide(folder, args.size, classpath), DiffusersSide(folder, args.size)]
+    # a Java command runs one training of count + 1 steps and answers for all but the first
+    java = JavaSide("dev.perfusion.djl.bench.ConceptStepBenchmark", [folder, args.size], classpath,
+                    command=lambda kind, count: f"train {count + 1}")
+    sides = [java, DiffusersSide(folder, args.size)]
     try:
         ours, peer = lockstep(sides, "training", args.turns, 3, args.warmup_seconds)
     finally:

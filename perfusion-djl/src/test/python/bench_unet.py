@@ -49,19 +49,20 @@ def sd15_unet():
 
 
 class JavaSide:
-    """The port, in a child JVM that runs one step per command."""
+    """The port, in a child JVM running a benchmark main that answers each command with one line per timed step,
+    "<wall ms> <process cpu ms>", after a first line "ready ..."."""
 
-    def __init__(self, folder, inputs_file, classpath):
+    def __init__(self, main_class, arguments, classpath, command=lambda kind, count: f"{kind} {count}"):
+        self.command = command
         self.process = subprocess.Popen(
-            ["java", "-Dai.djl.offline=true", "-cp", classpath, "dev.perfusion.djl.bench.UNetStepBenchmark",
-             str(folder), str(inputs_file)],
+            ["java", "-Dai.djl.offline=true", "-cp", classpath, main_class, *map(str, arguments)],
             cwd=MODULE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         ready = self.process.stdout.readline()
         if not ready.startswith("ready"):
-            raise RuntimeError(f"the Java benchmark did not start: {ready!r}")
+            raise RuntimeError(f"the Java benchmark {main_class} did not start: {ready!r}")
 
     def steps(self, kind, count):
-        self.process.stdin.write(f"{kind} {count}\n")
+        self.process.stdin.write(self.command(kind, count) + "\n")
         self.process.stdin.flush()
         times = []
         for _ in range(count):
@@ -172,7 +173,8 @@ def main():
         inputs_file = CACHE / f"{name}-inputs.safetensors"
         save_file(inputs, inputs_file)
         turns, turn_steps = (args.small_turns, args.small_turn_steps) if name == "small" else (args.turns, 1)
-        sides = [JavaSide(folder, inputs_file, classpath), DiffusersSide(folder, inputs)]
+        sides = [JavaSide("dev.perfusion.djl.bench.UNetStepBenchmark", [folder, inputs_file], classpath),
+                 DiffusersSide(folder, inputs)]
         try:
             for kind in ("inference", "training"):
                 ours, peer = lockstep(sides, kind, turns, turn_steps, args.warmup_seconds)
