@@ -107,6 +107,12 @@ public final class DjlBackend implements Backend {
         return pipeline.fingerprint();
     }
 
+    /** What concept training runs on here: the model, its {@code C^{-1}} and its prompt templates. */
+    ConceptTraining.Setup conceptSetup() {
+        return new ConceptTraining.Setup(pipeline, inverseCovariance(),
+                worldSeed.isPresent() ? Templates.WORLD : Templates.PHOTO);
+    }
+
     /** The model's {@code C^{-1}} on its device: from the cache, or estimated and cached on first use. */
     NDArray inverseCovariance() {
         NDArray inverse = inverseCovariance;
@@ -157,8 +163,7 @@ public final class DjlBackend implements Backend {
         return new TrainingService() {
             @Override
             public Concept train(TrainingRequest request, ProgressListener listener, BooleanSupplier cancelled) {
-                return ConceptTraining.train(new ConceptTraining.Setup(pipeline, inverseCovariance(),
-                        worldSeed.isPresent() ? Templates.WORLD : Templates.PHOTO), request, listener, cancelled);
+                return ConceptTraining.train(conceptSetup(), request, listener, cancelled);
             }
 
             @Override
