@@ -109,12 +109,21 @@ public final class DjlBackend implements Backend {
 
     /** What concept training runs on here: the model, its {@code C^{-1}} and its prompt templates. */
     ConceptTraining.Setup conceptSetup() {
-        return new ConceptTraining.Setup(pipeline, inverseCovariance(),
+        return conceptSetup(ProgressListener.NONE);
+    }
+
+    /** As {@link #conceptSetup()}, reporting the one-time estimate of {@code C} to {@code listener}. */
+    ConceptTraining.Setup conceptSetup(ProgressListener listener) {
+        return new ConceptTraining.Setup(pipeline, inverseCovariance(listener),
                 worldSeed.isPresent() ? Templates.WORLD : Templates.PHOTO);
     }
 
     /** The model's {@code C^{-1}} on its device: from the cache, or estimated and cached on first use. */
     NDArray inverseCovariance() {
+        return inverseCovariance(ProgressListener.NONE);
+    }
+
+    private NDArray inverseCovariance(ProgressListener listener) {
         NDArray inverse = inverseCovariance;
         if (inverse == null) {
             synchronized (this) {
@@ -123,11 +132,11 @@ public final class DjlBackend implements Backend {
                         TextCovariance c = worldSeed.isPresent()
                                 ? TextStatistics.covariance(pipeline, () -> worldCaptions(worldSeed.get()),
                                         "world " + worldSeed.get() + ", " + COVARIANCE_CAPTIONS + " captions",
-                                        EmbeddedModel.cacheRoot(), ProgressListener.NONE)
+                                        EmbeddedModel.cacheRoot(), listener)
                                 : TextStatistics.covariance(pipeline,
                                         () -> EverydayPrompts.generate(COVARIANCE_CAPTIONS, 0),
                                         "everyday prompts, " + COVARIANCE_CAPTIONS, EmbeddedModel.cacheRoot(),
-                                        ProgressListener.NONE);
+                                        listener);
                         inverseCovariance = TextStatistics.inverseOnDevice(c, manager);
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot read or write the text statistics cache", e);
@@ -163,7 +172,7 @@ public final class DjlBackend implements Backend {
         return new TrainingService() {
             @Override
             public Concept train(TrainingRequest request, ProgressListener listener, BooleanSupplier cancelled) {
-                return ConceptTraining.train(conceptSetup(), request, listener, cancelled);
+                return ConceptTraining.train(conceptSetup(listener), request, listener, cancelled);
             }
 
             @Override

@@ -32,9 +32,8 @@ final class Progressbars {
         Consumer<Progress> update = p -> {
             bar.maxHint(p.total());
             bar.stepTo(p.step());
-            if (!Double.isNaN(p.loss())) {
-                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f", p.loss()));
-            }
+            bar.setExtraMessage(Double.isNaN(p.loss()) ? " " + p.stage()
+                    : String.format(Locale.ROOT, " %s, loss %.4f", p.stage(), p.loss()));
         };
         return update::accept;
     }

@@ -94,8 +94,7 @@ public final class Quickstart implements Callable<Integer> {
             List<ConceptEvaluation.HeldOutPrompt> held = ConceptEvaluation.prompts(truth,
                     new World(EmbeddedRecipes.WORLD_SEED), prompts);
             ConceptEvaluation.Result result = Progressbars.with("measuring", listener -> ConceptEvaluation.run(
-                    perfusion, judge, truth, reloaded, held, 1000, ConceptEvaluation.atFidelity(reloaded,
-                            Optional.of(fidelity)), listener));
+                    perfusion, judge, truth, reloaded, held, 1000, Optional.of(fidelity), listener));
             System.out.printf("on %d held-out prompts at fidelity %.2f:%n%s%n", held.size(), fidelity,
                     result.summary());
         }

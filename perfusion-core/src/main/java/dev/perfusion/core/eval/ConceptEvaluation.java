@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Measures a trained concept of the embedded world on held-out prompts: scenes of the evaluation stream with the
@@ -118,11 +117,10 @@ public final class ConceptEvaluation {
     /**
      * Generates every prompt with the concept and with its supercategory word and measures them.
      *
-     * @param configure sets anything else on each generator (fidelity, steps), the same for both
+     * @param fidelity the concept's fidelity level; empty for the default
      */
     public static Result run(Perfusion perfusion, Judge judge, HeldOutConcept truth, Concept concept,
-            List<HeldOutPrompt> prompts, long seed, Function<Generator, Generator> configure,
-            ProgressListener listener) {
+            List<HeldOutPrompt> prompts, long seed, Optional<Double> fidelity, ProgressListener listener) {
         List<int[]> views = new ArrayList<>();
         for (var v : truth.views(8, 99, World.SIZE)) {
             views.add(v.rgb());
@@ -133,10 +131,12 @@ public final class ConceptEvaluation {
         long start = System.nanoTime();
         for (int i = 0; i < prompts.size(); i++) {
             HeldOutPrompt p = prompts.get(i);
-            images.add(configure.apply(perfusion.generator().prompt(p.with(concept.name())).concepts(concept)
-                    .acceptBaselineConcepts(true).seed(seed + i)).generate().images().get(0).rgb());
-            generic.add(configure.apply(perfusion.generator().prompt(p.withWord(concept.supercategory()))
-                    .seed(seed + i)).generate().images().get(0).rgb());
+            Generator withConcept = perfusion.generator().prompt(p.with(concept.name())).concepts(concept)
+                    .acceptBaselineConcepts(true).seed(seed + i);
+            fidelity.ifPresent(f -> withConcept.fidelity(FidelityControl.of(concept, f)));
+            images.add(withConcept.generate().images().get(0).rgb());
+            generic.add(perfusion.generator().prompt(p.withWord(concept.supercategory())).seed(seed + i).generate()
+                    .images().get(0).rgb());
             listener.onProgress(new Progress("evaluating <" + concept.name() + ">", i + 1, prompts.size(),
                     Double.NaN, Duration.ofNanos(System.nanoTime() - start)));
         }
@@ -243,11 +243,6 @@ public final class ConceptEvaluation {
             }
         }
         return out;
-    }
-
-    /** The fidelity control of a concept, for callers that sweep it. */
-    public static Function<Generator, Generator> atFidelity(Concept concept, Optional<Double> fidelity) {
-        return g -> fidelity.map(f -> g.fidelity(FidelityControl.of(concept, f))).orElse(g);
     }
 
     /** A render of the world's own instance in a prompt's scene, the ground truth the prompt describes. */
