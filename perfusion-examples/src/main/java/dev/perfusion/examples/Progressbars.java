@@ -3,22 +3,20 @@ package dev.perfusion.examples;
 import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
 import java.util.Locale;
-import java.util.function.Consumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Progress bars for the examples: one bar per stage, with the loss where the stage has one. */
+/** Progress bars for the examples: one bar per stage of the work, with the loss where the stage has one. */
 final class Progressbars {
 
     private Progressbars() {
     }
 
-    /** Runs {@code work} with a bar named {@code task} fed by the listener it is given. */
+    /** Runs {@code work} with bars named after {@code task} and fed by the listener it is given. */
     static <T> T with(String task, Work<T> work) throws Exception {
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setStyle(ProgressBarStyle.ASCII)
-                .setInitialMax(1).setMaxRenderedLength(110).build()) {
-            return work.run(listener(bar));
+        try (Bars bars = new Bars(task)) {
+            return work.run(bars);
         }
     }
 
@@ -28,13 +26,38 @@ final class Progressbars {
         T run(ProgressListener listener) throws Exception;
     }
 
-    private static ProgressListener listener(ProgressBar bar) {
-        Consumer<Progress> update = p -> {
+    /** A bar for the current stage, replaced when the stage changes. */
+    private static final class Bars implements ProgressListener, AutoCloseable {
+        private final String task;
+        private String stage;
+        private ProgressBar bar;
+
+        Bars(String task) {
+            this.task = task;
+        }
+
+        @Override
+        public synchronized void onProgress(Progress p) {
+            if (bar == null || !p.stage().equals(stage)) {
+                close();
+                stage = p.stage();
+                String name = stage.equals(task) || stage.startsWith(task) ? stage : task + ": " + stage;
+                bar = new ProgressBarBuilder().setTaskName(name).setStyle(ProgressBarStyle.ASCII)
+                        .setInitialMax(p.total()).setMaxRenderedLength(110).build();
+            }
             bar.maxHint(p.total());
             bar.stepTo(p.step());
-            bar.setExtraMessage(Double.isNaN(p.loss()) ? " " + p.stage()
-                    : String.format(Locale.ROOT, " %s, loss %.4f", p.stage(), p.loss()));
-        };
-        return update::accept;
+            if (!Double.isNaN(p.loss())) {
+                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f", p.loss()));
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
     }
 }

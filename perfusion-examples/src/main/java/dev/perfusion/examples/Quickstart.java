@@ -33,7 +33,7 @@ public final class Quickstart implements Callable<Integer> {
 
     @Option(names = "--concept", description = "A held-out concept of the world: ${COMPLETION-CANDIDATES} "
             + "(default: ${DEFAULT-VALUE}).", completionCandidates = ConceptNames.class)
-    private String concept = "nemo";
+    private String concept = "cottage";
 
     @Option(names = "--out", description = "Folder for photos, the concept file and images (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("quickstart");

@@ -51,8 +51,8 @@ public final class EmbeddedModel {
      * cores (fewer steps of a smaller batch; see docs/perfusion-training.md for how it was chosen).
      */
     public static TrainingOptions conceptTraining() {
-        return TrainingOptions.builder().steps(200).batchSize(4).gradientAccumulation(2).valueLearningRate(0.03)
-                .embeddingLearningRate(0.006).build();
+        return TrainingOptions.builder().steps(400).batchSize(4).gradientAccumulation(2).valueLearningRate(0.01)
+                .embeddingLearningRate(0.0005).build();
     }
 
     /** The manifest on the class path of {@code loader}. */
