@@ -19,10 +19,13 @@ class FidelityResolverTest {
     private final FidelityResolver resolver = new FidelityResolver();
 
     @Test
-    void midFidelityGivesThePapersInferenceGate() {
-        Gate g = FidelityCurve.DEFAULT.gate(0.5);
-        assertThat(g.bias()).isCloseTo(Gate.INFERENCE.bias(), within(1e-12));
-        assertThat(g.temperature()).isEqualTo(Gate.INFERENCE.temperature());
+    void theDefaultCurveRunsLinearlyBetweenTheMeasuredEndsAtTheInferenceTemperature() {
+        assertThat(FidelityCurve.DEFAULT.gate(0).bias()).isCloseTo(0.80, within(1e-12));
+        assertThat(FidelityCurve.DEFAULT.gate(1).bias()).isCloseTo(0.40, within(1e-12));
+        assertThat(FidelityCurve.DEFAULT.gate(0.25).bias()).isCloseTo(0.70, within(1e-12));
+        for (double f : new double[] {0, 0.5, 1}) {
+            assertThat(FidelityCurve.DEFAULT.gate(f).temperature()).isEqualTo(Gate.INFERENCE.temperature());
+        }
     }
 
     @Test
@@ -46,7 +49,7 @@ class FidelityResolverTest {
         assertThat(gates.get(1)).isEqualTo(new ConceptGates(chair, Gate.step(0.9), new Gate(0.4, 0.05)));
 
         ConceptGates level = resolver.resolve(List.of(tom), List.of(FidelityControl.of(tom, 1.0))).get(0);
-        assertThat(level.key()).isEqualTo(new Gate(0.6, 0.15));
+        assertThat(level.key()).isEqualTo(FidelityCurve.DEFAULT.gate(1.0));
         assertThat(level.value()).isEqualTo(level.key());
     }
 
