@@ -111,6 +111,19 @@ public final class FidelitySweepExample implements Callable<Integer> {
         }
         System.out.printf("as fidelity rises, image similarity %s and text similarity %s (within the 95%% "
                 + "intervals)%n", imageRises ? "rises" : "does NOT rise", textFalls ? "falls" : "does NOT fall");
+        List<String> imageDips = new ArrayList<>();
+        List<String> textRises = new ArrayList<>();
+        for (int i = 1; i < curve.size(); i++) {
+            if (curve.get(i).image() < curve.get(i - 1).image()) {
+                imageDips.add(curve.get(i).setting());
+            }
+            if (curve.get(i).text() > curve.get(i - 1).text()) {
+                textRises.add(curve.get(i).setting());
+            }
+        }
+        System.out.printf("by the means alone: image similarity %s; text similarity %s%n",
+                imageDips.isEmpty() ? "rises at every step" : "drops at " + String.join(", ", imageDips),
+                textRises.isEmpty() ? "falls at every step" : "rises at " + String.join(", ", textRises));
         for (SweepPictures.Variant baseline : variants.subList(1, variants.size())) {
             List<String> beating = new ArrayList<>();
             for (FidelitySweep.Summary b : baseline.result().settings()) {
