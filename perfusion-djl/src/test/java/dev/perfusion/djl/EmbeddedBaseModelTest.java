@@ -71,7 +71,7 @@ class EmbeddedBaseModelTest {
     @Test
     void itsJudgeTellsKindsZeroShotAndRanksAConceptsOwnViewsFirst() {
         Judge judge = backend.judge().orElseThrow();
-        QualityReport report = QualityEvaluation.judge(judge, worldSeed, 60);
+        QualityReport report = QualityEvaluation.judge(judge, worldSeed, 200);
         assertThat(report.check(QualityEvaluation.ZERO_SHOT).fraction()).as(report.table()).isGreaterThanOrEqualTo(0.8);
         assertThat(report.check(QualityEvaluation.INSTANCE).fraction()).as(report.table()).isGreaterThanOrEqualTo(0.9);
     }
