@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.world.World;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URL;
@@ -101,6 +102,21 @@ class EmbeddedModelTest {
                     .hasMessageContaining("unet/diffusion_pytorch_model.safetensors")
                     .hasMessageContaining("truncated");
         }
+    }
+
+    @Test
+    void theShippedModelWasTrainedOnThisVersionOfTheWorldAndUnpacksIntact() throws IOException {
+        ClassLoader loader = EmbeddedModelTest.class.getClassLoader();
+        var manifest = EmbeddedModel.manifest(loader);
+        assertThat(manifest.path("world_version").asInt()).as("retrain the model when the world changes")
+                .isEqualTo(World.VERSION);
+        Path unpacked = EmbeddedModel.unpack(loader, dir.resolve("cache"));
+        for (String part : new String[] {"model_index.json", "tokenizer/vocab.json", "text_encoder/config.json",
+                "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+                "judge/model.safetensors", "scheduler/scheduler_config.json"}) {
+            assertThat(unpacked.resolve(part)).as(part).isRegularFile();
+        }
+        assertThat(manifest.path("files").size()).isGreaterThanOrEqualTo(7);
     }
 
     @Test
