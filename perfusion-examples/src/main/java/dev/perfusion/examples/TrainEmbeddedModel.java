@@ -4,7 +4,11 @@ import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.djl.embedded.EmbeddedRecipe;
 import dev.perfusion.djl.embedded.EmbeddedTraining;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -49,6 +53,20 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Files.createDirectories(work);
+        try (FileChannel lockFile = FileChannel.open(work.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                System.err.println("another training run holds " + work.toAbsolutePath() + "; two PyTorch "
+                        + "trainings on one machine's cores slow each other several times over, so run parts one "
+                        + "after another");
+                return 3;
+            }
+            return runParts();
+        }
+    }
+
+    private int runParts() throws Exception {
         EmbeddedRecipe recipe = scale == 1.0 ? EmbeddedRecipe.standard() : EmbeddedRecipe.standard().scaled(scale);
         for (EmbeddedTraining.Part part : parts) {
             long start = System.nanoTime();
