@@ -55,7 +55,7 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(work);
         try (FileChannel lockFile = FileChannel.open(work.resolve(".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
             if (lock == null) {
                 System.err.println("another training run holds " + work.toAbsolutePath() + "; two PyTorch "
                         + "trainings on one machine's cores slow each other several times over, so run parts one "
@@ -63,6 +63,15 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
                 return 3;
             }
             return runParts();
+        }
+    }
+
+    /** The lock, or null where another run, in this process or another, holds it. */
+    private static FileLock tryLock(FileChannel channel) throws java.io.IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
         }
     }
 
