@@ -3,13 +3,14 @@ package dev.perfusion.examples;
 import dev.perfusion.api.Concept;
 import dev.perfusion.core.concept.ConceptFile;
 import dev.perfusion.core.embedded.EmbeddedModel;
+import dev.perfusion.djl.embedded.EmbeddedRecipe;
 import java.util.List;
 
 /** Constants the embedded-model examples share, and figures they print. */
 final class EmbeddedRecipes {
 
     /** The world the embedded model was trained on. */
-    static final long WORLD_SEED = 2026;
+    static final long WORLD_SEED = EmbeddedRecipe.standard().worldSeed();
     /** Training steps of the examples on the embedded model: the model's recommended number. */
     static final int STEPS = EmbeddedModel.conceptTraining().steps();
 

@@ -9,7 +9,6 @@ import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.eval.FidelitySweep;
 import dev.perfusion.core.eval.SweepPictures;
 import dev.perfusion.core.world.HeldOutConcept;
-import dev.perfusion.core.world.HeldOutConcepts;
 import dev.perfusion.core.world.Rendering;
 import dev.perfusion.core.world.World;
 import java.nio.file.Files;
@@ -33,8 +32,9 @@ import picocli.CommandLine;
 public final class FidelitySweepExample implements Callable<Integer> {
 
     @Option(names = "--concept", description = "A held-out concept of the world (default: ${DEFAULT-VALUE}).",
-            completionCandidates = Quickstart.ConceptNames.class)
-    private String concept = "nemo";
+            defaultValue = "nemo", paramLabel = "<name>", completionCandidates = HeldOutConceptOption.Names.class,
+            converter = HeldOutConceptOption.Converter.class)
+    private HeldOutConcept truth;
 
     @Option(names = "--out", description = "Folder for concept files, PNGs and the CSV; concepts trained by an "
             + "earlier run there are reused (default: ${DEFAULT-VALUE}).")
@@ -61,8 +61,6 @@ public final class FidelitySweepExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HeldOutConcept truth = HeldOutConcepts.named(concept).orElseThrow(() -> new CommandLine.ParameterException(
-                new CommandLine(this), "no held-out concept '" + concept + "'"));
         Files.createDirectories(out);
         long start = System.nanoTime();
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
@@ -87,7 +85,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
                     SweepPictures.grid(result, out.resolve("grid.png"), 128);
                 }
             }
-            SweepPictures.plot("<" + concept + ">: image against text similarity", series, out.resolve("front.png"));
+            SweepPictures.plot("<" + truth.name() + ">: image against text similarity", series, out.resolve("front.png"));
             SweepPictures.csv(variants, out.resolve("points.csv"));
             System.out.println(SweepPictures.table(variants));
             report(variants);

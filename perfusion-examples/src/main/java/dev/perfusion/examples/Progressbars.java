@@ -41,7 +41,7 @@ final class Progressbars {
             if (bar == null || !p.stage().equals(stage)) {
                 close();
                 stage = p.stage();
-                String name = stage.equals(task) || stage.startsWith(task) ? stage : task + ": " + stage;
+                String name = stage.startsWith(task) ? stage : task + ": " + stage;
                 bar = new ProgressBarBuilder().setTaskName(name).setStyle(ProgressBarStyle.ASCII)
                         .setInitialMax(p.total()).setMaxRenderedLength(110).build();
             }

@@ -9,7 +9,6 @@ import dev.perfusion.api.Judge;
 import dev.perfusion.core.concept.ConceptFile;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.world.HeldOutConcept;
-import dev.perfusion.core.world.HeldOutConcepts;
 import dev.perfusion.core.world.World;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,9 @@ import picocli.CommandLine;
 public final class Quickstart implements Callable<Integer> {
 
     @Option(names = "--concept", description = "A held-out concept of the world: ${COMPLETION-CANDIDATES} "
-            + "(default: ${DEFAULT-VALUE}).", completionCandidates = ConceptNames.class)
-    private String concept = "cottage";
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "cottage", paramLabel = "<name>",
+            completionCandidates = HeldOutConceptOption.Names.class, converter = HeldOutConceptOption.Converter.class)
+    private HeldOutConcept truth;
 
     @Option(names = "--out", description = "Folder for photos, the concept file and images (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("quickstart");
@@ -60,8 +60,7 @@ public final class Quickstart implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HeldOutConcept truth = HeldOutConcepts.named(concept).orElseThrow(() -> new CommandLine.ParameterException(
-                new CommandLine(this), "no held-out concept '" + concept + "'"));
+        String concept = truth.name();
         HeldOutPhotos.Folders folders = HeldOutPhotos.write(truth, photos, seed, out);
         System.out.printf("%d photos of <%s> (%s) in %s, masks in %s%n", photos, concept, truth.description(),
                 folders.photos(), folders.masks());
@@ -70,8 +69,10 @@ public final class Quickstart implements Callable<Integer> {
             System.out.printf("embedded model on %s, fingerprint %s%n", perfusion.device(), perfusion.fingerprint());
             long start = System.nanoTime();
             Concept trained = Progressbars.with("training <" + concept + ">", listener -> perfusion.trainer()
-                    .concept(concept).supercategory(truth.supercategory()).images(folders.photos()).masks(folders.masks())
-                    .options(perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed).build()).listener(listener).train());
+                    .concept(concept).supercategory(truth.supercategory())
+                    .images(folders.photos()).masks(folders.masks())
+                    .options(perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed).build())
+                    .listener(listener).train());
             double minutes = (System.nanoTime() - start) / 6e10;
             Path file = out.resolve(concept + ConceptFile.SUFFIX);
             Perfusion.saveConcept(trained, file);
@@ -99,13 +100,5 @@ public final class Quickstart implements Callable<Integer> {
                     result.summary());
         }
         return 0;
-    }
-
-    /** Lists the held-out concepts for the help text. */
-    static final class ConceptNames implements Iterable<String> {
-        @Override
-        public java.util.Iterator<String> iterator() {
-            return HeldOutConcepts.all().stream().map(HeldOutConcept::name).iterator();
-        }
     }
 }

@@ -9,7 +9,6 @@ import dev.perfusion.api.Judge;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.world.HeldOutConcept;
-import dev.perfusion.core.world.HeldOutConcepts;
 import dev.perfusion.core.world.World;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +30,14 @@ import picocli.CommandLine;
 public final class TwoConcepts implements Callable<Integer> {
 
     @Option(names = "--first", description = "First held-out concept (default: ${DEFAULT-VALUE}).",
-            completionCandidates = Quickstart.ConceptNames.class)
-    private String first = "nemo";
+            defaultValue = "nemo", paramLabel = "<name>", completionCandidates = HeldOutConceptOption.Names.class,
+            converter = HeldOutConceptOption.Converter.class)
+    private HeldOutConcept first;
 
     @Option(names = "--second", description = "Second held-out concept (default: ${DEFAULT-VALUE}).",
-            completionCandidates = Quickstart.ConceptNames.class)
-    private String second = "cottage";
+            defaultValue = "cottage", paramLabel = "<name>", completionCandidates = HeldOutConceptOption.Names.class,
+            converter = HeldOutConceptOption.Converter.class)
+    private HeldOutConcept second;
 
     @Option(names = "--out", description = "Folder for concept files and images; concepts trained by an earlier "
             + "run there are reused (default: ${DEFAULT-VALUE}).")
@@ -57,7 +58,7 @@ public final class TwoConcepts implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HeldOutConcept[] truths = {held(first), held(second)};
+        HeldOutConcept[] truths = {first, second};
         Files.createDirectories(out);
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             Concept[] concepts = new Concept[2];
@@ -68,7 +69,8 @@ public final class TwoConcepts implements Callable<Integer> {
             List<String> scenes = List.of("a {0} above a {1} on grass", "a {0} to the left of a {1} at night",
                     "a {0} below a {1} on the beach");
             for (int i = 0; i < scenes.size(); i++) {
-                String prompt = scenes.get(i).replace("{0}", "<" + first + ">").replace("{1}", "<" + second + ">");
+                String prompt = scenes.get(i).replace("{0}", "<" + first.name() + ">")
+                        .replace("{1}", "<" + second.name() + ">");
                 GeneratedImage image = perfusion.generator().prompt(prompt).concepts(concepts).seed(seed + i)
                         .generate().images().get(0);
                 Path png = out.resolve(String.format(Locale.ROOT, "both-%d.png", i + 1));
@@ -86,14 +88,9 @@ public final class TwoConcepts implements Callable<Integer> {
                         listener -> ConceptEvaluation.twoConcepts(perfusion, judge, truths, concepts, templates, mode,
                                 2000, listener));
                 System.out.printf(Locale.ROOT, "  %-12s <%s> %.0f%%, <%s> %.0f%%%n", mode.name().toLowerCase(Locale.ROOT),
-                        first, 100 * rates[0], second, 100 * rates[1]);
+                        first.name(), 100 * rates[0], second.name(), 100 * rates[1]);
             }
         }
         return 0;
-    }
-
-    private HeldOutConcept held(String name) {
-        return HeldOutConcepts.named(name).orElseThrow(() -> new CommandLine.ParameterException(
-                new CommandLine(this), "no held-out concept '" + name + "'"));
     }
 }
