@@ -35,8 +35,8 @@ import java.util.function.BooleanSupplier;
  * trained: the parts "text-encoder" (whose text tower becomes the generator's text encoder; its image tower is
  * dropped) and "judge" (both towers kept, with a second loss that pulls two views of the same instance together and
  * pushes other instances apart, so that image similarity measures likeness to a concept, and a third that matches
- * pictures of one object to the prompt "a photo of a {kind}" of their kind among the nine, so that it recognises kinds
- * zero-shot: captions name a kind beside its colour and backdrop, which alone already tell most pictures of a batch
+ * pictures of one object (the batch's lone scenes and both views of every instance) to the prompt "a photo of a
+ * {kind}" of their kind among the nine, so that it recognises kinds zero-shot: captions name a kind beside its colour and backdrop, which alone already tell most pictures of a batch
  * apart, so the contrastive loss by itself learns kinds poorly, measured at 39% zero-shot).
  */
 final class ContrastiveTraining {
@@ -112,35 +112,47 @@ final class ContrastiveTraining {
         }
         List<int[]> first = new ArrayList<>();
         List<int[]> second = new ArrayList<>();
+        List<Kind> sceneKinds = new ArrayList<>();
+        List<Kind> viewKinds = new ArrayList<>();
         for (int i = 0; i < part.batch(); i++) {
             long index = step * part.batch() + i;
-            PlacedObject object = world.scene(World.Stream.TRAINING, index).objects().get(0);
+            Scene scene = world.scene(World.Stream.TRAINING, index);
+            PlacedObject object = scene.objects().get(0);
             first.add(Renderer.render(World.alone(object.spec(), 2 * index), size).rgb());
             second.add(Renderer.render(World.alone(object.spec(), 2 * index + 1), size).rgb());
+            sceneKinds.add(scene.objects().size() == 1 ? object.spec().kind() : null);
+            viewKinds.add(object.spec().kind());
         }
-        NDArray viewLoss = Contrastive.loss(image.forward(Images.batch(m, first, size)),
-                image.forward(Images.batch(m, second, size)), parameters.arrays().get("view_logit_scale"));
-        return loss.add(viewLoss).add(kindLoss(m, world, images, part, step));
+        NDArray firstImages = image.forward(Images.batch(m, first, size));
+        NDArray secondImages = image.forward(Images.batch(m, second, size));
+        NDArray viewLoss = Contrastive.loss(firstImages, secondImages, parameters.arrays().get("view_logit_scale"));
+        List<Kind> labels = new ArrayList<>(sceneKinds);
+        labels.addAll(viewKinds);
+        labels.addAll(viewKinds);
+        NDArray lonePictures = images.concat(firstImages).concat(secondImages);
+        return loss.add(viewLoss).add(kindLoss(m, lonePictures, labels));
     }
 
-    /** Cross-entropy of each lone object's picture against the nine kind prompts (two-object pictures skipped). */
-    private NDArray kindLoss(NDManager m, World world, NDArray images, EmbeddedRecipe.Part part, long step) {
+    /**
+     * Cross-entropy of each lone object's picture against the nine kind prompts: the lone scenes of the batch and
+     * both views of every instance ({@code null} labels, the two-object scenes, are skipped).
+     */
+    private NDArray kindLoss(NDManager m, NDArray pictures, List<Kind> labels) {
         Kind[] kinds = Kind.values();
-        float[] target = new float[part.batch() * kinds.length];
+        float[] target = new float[labels.size() * kinds.length];
         int lone = 0;
-        for (int i = 0; i < part.batch(); i++) {
-            Scene scene = world.scene(World.Stream.TRAINING, step * part.batch() + i);
-            if (scene.objects().size() == 1) {
-                target[i * kinds.length + scene.objects().get(0).spec().kind().ordinal()] = 1f;
+        for (int i = 0; i < labels.size(); i++) {
+            if (labels.get(i) != null) {
+                target[i * kinds.length + labels.get(i).ordinal()] = 1f;
                 lone++;
             }
         }
         List<String> prompts = java.util.Arrays.stream(kinds).map(QualityEvaluation::kindPrompt).toList();
         NDArray scale = parameters.arrays().get("kind_logit_scale").clip(0, (float) Math.log(100));
         scale.attach(m);
-        NDArray logits = Contrastive.normalise(images).matMul(Contrastive.normalise(text.forward(m, prompts))
+        NDArray logits = Contrastive.normalise(pictures).matMul(Contrastive.normalise(text.forward(m, prompts))
                 .transpose()).mul(scale.exp());
-        NDArray picked = logits.logSoftmax(1).mul(m.create(target, new ai.djl.ndarray.types.Shape(part.batch(),
+        NDArray picked = logits.logSoftmax(1).mul(m.create(target, new ai.djl.ndarray.types.Shape(labels.size(),
                 kinds.length))).sum();
         return Scalars.over(picked, -Math.max(1, lone));
     }

@@ -45,7 +45,7 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
                         250)),
                 new Part(41, 32, new TrainingLoop.Settings(16000, new LearningRate(3e-4, 500, 16000, 0.1), 0.0, 1.0,
                         0.999, 500)),
-                new Part(31, 64, new TrainingLoop.Settings(3000, new LearningRate(1e-3, 150, 3000, 0.05), 0.1, 1.0, 0,
+                new Part(31, 64, new TrainingLoop.Settings(5000, new LearningRate(1e-3, 150, 5000, 0.05), 0.1, 1.0, 0,
                         250)));
     }
 
