@@ -3,14 +3,21 @@ package dev.perfusion.examples;
 import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Judge;
+import dev.perfusion.core.eval.CaptionGrid;
 import dev.perfusion.core.eval.QualityEvaluation;
 import dev.perfusion.core.eval.QualityReport;
 import dev.perfusion.core.io.Folders;
+import dev.perfusion.core.world.Captions;
+import dev.perfusion.core.world.Renderer;
+import dev.perfusion.core.world.Scene;
+import dev.perfusion.core.world.World;
 import dev.perfusion.djl.embedded.EmbeddedRecipe;
 import dev.perfusion.djl.embedded.RandomModel;
 import dev.perfusion.djl.judge.EmbeddedJudge;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -50,6 +57,10 @@ public final class EvaluateEmbeddedModel implements Callable<Integer> {
     @Option(names = "--judge-only", description = "Only check the judge.")
     private boolean judgeOnly;
 
+    @Option(names = "--pictures", description = "A folder to write sample grids to: training.png (training "
+            + "pictures beside what the model draws for their captions) and held-out.png (held-out captions).")
+    private Path pictures;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new EvaluateEmbeddedModel()).execute(args));
     }
@@ -78,14 +89,18 @@ public final class EvaluateEmbeddedModel implements Callable<Integer> {
             if (judgeOnly) {
                 return judgeReport.allMet() ? 0 : 1;
             }
-            QualityReport report;
+            QualityEvaluation.Settings settings = new QualityEvaluation.Settings(worldSeed, captions, steps, guidance,
+                    0);
+            QualityEvaluation.Generated generated;
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generating").setInitialMax(captions)
                     .setStyle(ProgressBarStyle.ASCII).build()) {
-                report = QualityEvaluation.model(perfusion, judge,
-                        new QualityEvaluation.Settings(worldSeed, captions, steps, guidance, 0),
-                        p -> bar.stepTo(p.step()));
+                generated = QualityEvaluation.generate(perfusion, settings, p -> bar.stepTo(p.step()));
             }
+            QualityReport report = QualityEvaluation.score(settings, generated, judge);
             System.out.println((random ? "RANDOMLY INITIALISED MODEL. " : "") + report.table());
+            if (pictures != null) {
+                writePictures(perfusion, generated, worldSeed);
+            }
             System.out.printf("measured in %.1f min%n", (System.nanoTime() - start) / 6e10);
             return report.allMet() && judgeReport.allMet() ? 0 : 1;
         } finally {
@@ -93,5 +108,28 @@ public final class EvaluateEmbeddedModel implements Callable<Integer> {
                 Folders.deleteTree(randomFolder);
             }
         }
+    }
+
+    private void writePictures(Perfusion perfusion, QualityEvaluation.Generated generated, long worldSeed)
+            throws java.io.IOException {
+        int size = generated.size();
+        int half = generated.scenes().size() / 2;
+        List<CaptionGrid.Entry> heldOut = new ArrayList<>();
+        for (int i : new int[] {0, 1, 2, 3, half, half + 1, half + 2, half + 3}) {
+            Scene scene = generated.scenes().get(i);
+            heldOut.add(new CaptionGrid.Entry(Captions.canonical(scene), Renderer.render(scene, size).rgb(),
+                    generated.images().get(i)));
+        }
+        World world = new World(worldSeed);
+        List<CaptionGrid.Entry> training = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            World.Sample sample = world.sample(i);
+            int[] drawn = perfusion.generator().prompt(sample.caption()).steps(steps).guidance(guidance).seed(i)
+                    .generate().images().get(0).rgb();
+            training.add(new CaptionGrid.Entry(sample.caption(), Renderer.render(sample.scene(), size).rgb(), drawn));
+        }
+        CaptionGrid.write(training, size, 128, 4, pictures.resolve("training.png"));
+        CaptionGrid.write(heldOut, size, 128, 4, pictures.resolve("held-out.png"));
+        System.out.println("wrote " + pictures.resolve("training.png") + " and " + pictures.resolve("held-out.png"));
     }
 }

@@ -82,9 +82,24 @@ public final class QualityEvaluation {
         return scenes;
     }
 
+    /**
+     * The pictures of an evaluation: what the model generated for each held-out scene's caption.
+     *
+     * @param scenes the held-out scenes, in order
+     * @param images the generated pictures, one per scene, as packed 0xRRGGBB
+     * @param size   their side in pixels
+     */
+    public record Generated(List<Scene> scenes, List<int[]> images, int size) {
+    }
+
     /** Generates an image for every held-out caption and checks it. */
     public static QualityReport model(Perfusion perfusion, Judge judge, Settings settings,
             ProgressListener listener) {
+        return score(settings, generate(perfusion, settings, listener), judge);
+    }
+
+    /** Generates an image for every held-out caption: caption {@code i} with seed {@code settings.seed() + i}. */
+    public static Generated generate(Perfusion perfusion, Settings settings, ProgressListener listener) {
         List<Scene> scenes = scenes(new World(settings.worldSeed()), settings.captions());
         List<int[]> images = new ArrayList<>();
         int size = 0;
@@ -98,8 +113,14 @@ public final class QualityEvaluation {
             listener.onProgress(new Progress("evaluating", i + 1, scenes.size(), Double.NaN,
                     Duration.ofNanos(System.nanoTime() - start)));
         }
-        return score("Quality on " + scenes.size() + " held-out captions (" + settings.steps() + " steps, guidance "
-                + settings.guidance() + ")", scenes, images, size, judge);
+        return new Generated(scenes, images, size);
+    }
+
+    /** Checks an evaluation's pictures, titled with its settings. */
+    public static QualityReport score(Settings settings, Generated generated, Judge judge) {
+        return score("Quality on " + generated.scenes().size() + " held-out captions (" + settings.steps()
+                + " steps, guidance " + settings.guidance() + ")", generated.scenes(), generated.images(),
+                generated.size(), judge);
     }
 
     /** Checks pictures against the scenes they should show. */
