@@ -115,10 +115,12 @@ public final class EvaluateEmbeddedModel implements Callable<Integer> {
         int size = generated.size();
         int half = generated.scenes().size() / 2;
         List<CaptionGrid.Entry> heldOut = new ArrayList<>();
-        for (int i : new int[] {0, 1, 2, 3, half, half + 1, half + 2, half + 3}) {
-            Scene scene = generated.scenes().get(i);
-            heldOut.add(new CaptionGrid.Entry(Captions.canonical(scene), Renderer.render(scene, size).rgb(),
-                    generated.images().get(i)));
+        for (int start : new int[] {0, half}) {
+            for (int i = start; i < start + Math.min(4, half); i++) {
+                Scene scene = generated.scenes().get(i);
+                heldOut.add(new CaptionGrid.Entry(Captions.canonical(scene), Renderer.render(scene, size).rgb(),
+                        generated.images().get(i)));
+            }
         }
         World world = new World(worldSeed);
         List<CaptionGrid.Entry> training = new ArrayList<>();

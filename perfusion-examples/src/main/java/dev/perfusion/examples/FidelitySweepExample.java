@@ -85,7 +85,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
                     SweepPictures.grid(result, out.resolve("grid.png"), 128);
                 }
             }
-            SweepPictures.plot("<" + truth.name() + ">: image against text similarity", series, out.resolve("front.png"));
+            SweepPictures.plot("<" + truth.name() + ">: image against text similarity", series,
+                    out.resolve("front.png"));
             SweepPictures.csv(variants, out.resolve("points.csv"));
             System.out.println(SweepPictures.table(variants));
             report(variants);

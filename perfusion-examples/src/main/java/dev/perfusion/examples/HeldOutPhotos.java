@@ -4,6 +4,7 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.core.concept.ConceptFile;
+import dev.perfusion.core.eval.Pictures;
 import dev.perfusion.core.world.HeldOutConcept;
 import dev.perfusion.core.world.Rendering;
 import dev.perfusion.core.world.World;
@@ -68,9 +69,7 @@ final class HeldOutPhotos {
     }
 
     static void write(int[] rgb, int side, Path file) throws IOException {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, side, side, rgb, 0, side);
-        ImageIO.write(image, "png", file.toFile());
+        ImageIO.write(Pictures.image(rgb, side), "png", file.toFile());
     }
 
     /** An image {@code factor} times larger, for people to look at. */

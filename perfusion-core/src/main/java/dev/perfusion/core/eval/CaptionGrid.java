@@ -68,8 +68,8 @@ public final class CaptionGrid {
             Entry e = entries.get(i);
             int x = GAP + (i % perRow) * (pairWidth + GAP);
             int y = GAP + (i / perRow) * (cell + CAPTION + GAP);
-            g.drawImage(picture(e.truth(), size), x, y, cell, cell, null);
-            g.drawImage(picture(e.generated(), size), x + cell, y, cell, cell, null);
+            g.drawImage(Pictures.image(e.truth(), size), x, y, cell, cell, null);
+            g.drawImage(Pictures.image(e.generated(), size), x + cell, y, cell, cell, null);
             List<String> lines = wrap(e.caption(), metrics, pairWidth);
             for (int l = 0; l < Math.min(2, lines.size()); l++) {
                 g.drawString(lines.get(l), x, y + cell + (l + 1) * metrics.getHeight());
@@ -82,12 +82,6 @@ public final class CaptionGrid {
     /** The sheet's width for {@code columns} pairs of {@code cell}-pixel pictures. */
     static int width(int columns, int cell) {
         return GAP + columns * (2 * cell + GAP);
-    }
-
-    private static BufferedImage picture(int[] rgb, int size) {
-        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, size, size, rgb, 0, size);
-        return image;
     }
 
     private static List<String> wrap(String text, FontMetrics metrics, int width) {

@@ -1,11 +1,19 @@
 package dev.perfusion.core.eval;
 
 import dev.perfusion.core.world.Colours;
+import java.awt.image.BufferedImage;
 
 /** Square pictures of packed 0xRRGGBB pixels. */
 public final class Pictures {
 
     private Pictures() {
+    }
+
+    /** The picture as an RGB {@link BufferedImage}, {@code size} pixels a side. */
+    public static BufferedImage image(int[] rgb, int size) {
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, size, size, rgb, 0, size);
+        return image;
     }
 
     /** The picture resampled from {@code from} to {@code to} pixels a side, bilinearly (pixel centres aligned). */

@@ -53,10 +53,8 @@ public final class SweepPictures {
             g.setColor(Color.BLACK);
             g.drawString(result.settings().get(r).setting(), 6, r * cell + cell / 2);
             for (int c = 0; c < columns; c++) {
-                int size = result.size();
-                BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-                image.setRGB(0, 0, size, size, result.images().get(r).get(c), 0, size);
-                g.drawImage(image, label + c * cell, r * cell, cell, cell, null);
+                g.drawImage(Pictures.image(result.images().get(r).get(c), result.size()), label + c * cell, r * cell,
+                        cell, cell, null);
             }
         }
         g.dispose();

@@ -7,7 +7,7 @@ import dev.perfusion.core.eval.QualityEvaluation;
 import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.core.world.Kind;
-import dev.perfusion.core.world.PlacedObject;
+import dev.perfusion.core.world.ObjectSpec;
 import dev.perfusion.core.world.Renderer;
 import dev.perfusion.core.world.Scene;
 import dev.perfusion.core.world.World;
@@ -36,8 +36,9 @@ import java.util.function.BooleanSupplier;
  * dropped) and "judge" (both towers kept, with a second loss that pulls two views of the same instance together and
  * pushes other instances apart, so that image similarity measures likeness to a concept, and a third that matches
  * pictures of one object (the batch's lone scenes and both views of every instance) to the prompt "a photo of a
- * {kind}" of their kind among the nine, so that it recognises kinds zero-shot: captions name a kind beside its colour and backdrop, which alone already tell most pictures of a batch
- * apart, so the contrastive loss by itself learns kinds poorly, measured at 39% zero-shot).
+ * {kind}" of their kind among the nine, so that it recognises kinds zero-shot: captions name a kind beside its colour
+ * and backdrop, which alone already tell most pictures of a batch apart, so the contrastive loss by itself learns
+ * kinds poorly, measured at 39% zero-shot).
  */
 final class ContrastiveTraining {
 
@@ -97,10 +98,12 @@ final class ContrastiveTraining {
     }
 
     private NDArray loss(NDManager m, World world, int size, EmbeddedRecipe.Part part, long step, boolean views) {
+        List<Scene> scenes = new ArrayList<>();
         List<int[]> pictures = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         for (int i = 0; i < part.batch(); i++) {
             World.Sample sample = world.sample(step * part.batch() + i);
+            scenes.add(sample.scene());
             pictures.add(Renderer.render(sample.scene(), size).rgb());
             captions.add(sample.caption());
         }
@@ -116,12 +119,12 @@ final class ContrastiveTraining {
         List<Kind> viewKinds = new ArrayList<>();
         for (int i = 0; i < part.batch(); i++) {
             long index = step * part.batch() + i;
-            Scene scene = world.scene(World.Stream.TRAINING, index);
-            PlacedObject object = scene.objects().get(0);
-            first.add(Renderer.render(World.alone(object.spec(), 2 * index), size).rgb());
-            second.add(Renderer.render(World.alone(object.spec(), 2 * index + 1), size).rgb());
-            sceneKinds.add(scene.objects().size() == 1 ? object.spec().kind() : null);
-            viewKinds.add(object.spec().kind());
+            Scene scene = scenes.get(i);
+            ObjectSpec object = scene.objects().get(0).spec();
+            first.add(Renderer.render(World.alone(object, 2 * index), size).rgb());
+            second.add(Renderer.render(World.alone(object, 2 * index + 1), size).rgb());
+            sceneKinds.add(scene.objects().size() == 1 ? object.kind() : null);
+            viewKinds.add(object.kind());
         }
         NDArray firstImages = image.forward(Images.batch(m, first, size));
         NDArray secondImages = image.forward(Images.batch(m, second, size));
