@@ -9,11 +9,15 @@ import dev.perfusion.api.Judge;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.world.HeldOutConcept;
+import dev.perfusion.core.world.HeldOutConcepts;
 import dev.perfusion.core.world.World;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
@@ -23,11 +27,15 @@ import picocli.CommandLine;
 /**
  * Two concepts in one prompt on the embedded model: trains (or reads back) two held-out concepts, draws a few scenes
  * with both, and measures on held-out two-concept prompts how often each is recognised, in the exact and the
- * approximate joint form.
+ * approximate joint form. With {@code --all-pairs} it measures every pair of the world's held-out concepts instead,
+ * in the exact form, to show which concepts compose and which do not.
  */
 @Command(name = "two-concepts", mixinStandardHelpOptions = true,
         description = "Put two trained concepts in one prompt on the embedded model.")
 public final class TwoConcepts implements Callable<Integer> {
+
+    /** The recognition rate both concepts of a pair must reach, as issue #11's check asks. */
+    private static final double TARGET = 0.6;
 
     @Option(names = "--first", description = "First held-out concept (default: ${DEFAULT-VALUE}).",
             defaultValue = "nemo", paramLabel = "<name>", completionCandidates = HeldOutConceptOption.Names.class,
@@ -52,6 +60,10 @@ public final class TwoConcepts implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
+    @Option(names = "--all-pairs", description = "Measure every pair of held-out concepts (exact form) instead of "
+            + "--first and --second.")
+    private boolean allPairs;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new TwoConcepts()).execute(args));
     }
@@ -60,6 +72,9 @@ public final class TwoConcepts implements Callable<Integer> {
     public Integer call() throws Exception {
         HeldOutConcept[] truths = {first, second};
         Files.createDirectories(out);
+        if (allPairs) {
+            return measureAllPairs();
+        }
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             Concept[] concepts = new Concept[2];
             for (int i = 0; i < 2; i++) {
@@ -90,6 +105,45 @@ public final class TwoConcepts implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "  %-12s <%s> %.0f%%, <%s> %.0f%%%n", mode.name().toLowerCase(Locale.ROOT),
                         first.name(), 100 * rates[0], second.name(), 100 * rates[1]);
             }
+        }
+        return 0;
+    }
+
+    private int measureAllPairs() throws Exception {
+        long start = System.nanoTime();
+        try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
+            List<HeldOutConcept> truths = HeldOutConcepts.all();
+            Map<String, Concept> concepts = new LinkedHashMap<>();
+            for (HeldOutConcept truth : truths) {
+                concepts.put(truth.name(), HeldOutPhotos.trainOrLoad(perfusion, truth, ConceptMethod.PERFUSION, steps,
+                        seed, out));
+            }
+            Judge judge = perfusion.judge().orElseThrow();
+            List<String> templates = ConceptEvaluation.twoConceptTemplates(new World(EmbeddedRecipes.WORLD_SEED),
+                    prompts);
+            List<String> rows = new ArrayList<>();
+            int both = 0;
+            int pairs = 0;
+            for (int i = 0; i < truths.size(); i++) {
+                for (int j = i + 1; j < truths.size(); j++) {
+                    HeldOutConcept[] pair = {truths.get(i), truths.get(j)};
+                    Concept[] chosen = {concepts.get(pair[0].name()), concepts.get(pair[1].name())};
+                    double[] rates = Progressbars.with("<" + pair[0].name() + "> and <" + pair[1].name() + ">",
+                            listener -> ConceptEvaluation.twoConcepts(perfusion, judge, pair, chosen, templates,
+                                    MultiConceptMode.EXACT, 2000, listener));
+                    boolean met = rates[0] >= TARGET && rates[1] >= TARGET;
+                    both += met ? 1 : 0;
+                    pairs++;
+                    rows.add(String.format(Locale.ROOT, "| %-8s | %-8s | %4.0f%% | %4.0f%% | %-3s |", pair[0].name(),
+                            pair[1].name(), 100 * rates[0], 100 * rates[1], met ? "yes" : "no"));
+                }
+            }
+            System.out.printf("recognised on %d held-out two-concept prompts, exact joint form:%n", templates.size());
+            System.out.println("| first    | second   | first | second | both >= 60% |");
+            System.out.println("|----------|----------|-------|--------|-------------|");
+            rows.forEach(System.out::println);
+            System.out.printf(Locale.ROOT, "%d of %d pairs have both concepts recognised in >= 60%% of prompts "
+                    + "(%.1f min)%n", both, pairs, (System.nanoTime() - start) / 6e10);
         }
         return 0;
     }
