@@ -128,7 +128,12 @@ public final class FidelitySweepExample implements Callable<Integer> {
             for (FidelitySweep.Summary b : baseline.result().settings()) {
                 for (FidelitySweep.Summary p : perfusion.pareto()) {
                     if (b.dominates(p)) {
-                        beating.add(b.setting() + " over " + p.setting());
+                        FidelitySweep.PairedDifference d = FidelitySweep.paired(
+                                baseline.result().points(b.setting()), perfusion.points(p.setting()));
+                        beating.add(String.format(Locale.ROOT, "%s over %s (paired over %d images: image %+.3f +- "
+                                + "%.3f, text %+.3f +- %.3f, %s)", b.setting(), p.setting(), d.n(), d.image(),
+                                d.imageCi(), d.text(), d.textCi(),
+                                d.significantlyDominates() ? "beyond chance" : "within chance"));
                     }
                 }
             }

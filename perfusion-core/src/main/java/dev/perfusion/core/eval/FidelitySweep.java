@@ -10,7 +10,9 @@ import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -82,6 +84,32 @@ public final class FidelitySweep {
     }
 
     /**
+     * How much better one setting scores than another on the same prompts and seeds: the mean of the per-image
+     * differences, with 95% confidence intervals. Pairing removes the prompt-to-prompt spread that makes the
+     * settings' own intervals wide, so this is the test to apply before calling one setting better than another.
+     *
+     * @param better  the setting whose scores are taken first
+     * @param worse   the setting subtracted
+     * @param image   mean image-similarity difference
+     * @param imageCi half-width of its 95% confidence interval
+     * @param text    mean text-similarity difference
+     * @param textCi  half-width of its 95% confidence interval
+     * @param n       pairs (images with the same prompt and seed in both settings)
+     */
+    public record PairedDifference(String better, String worse, double image, double imageCi, double text,
+            double textCi, int n) {
+
+        /**
+         * Whether {@code better} dominates {@code worse} in the means and the gain is beyond chance on at least one
+         * measure (its interval excludes zero).
+         */
+        public boolean significantlyDominates() {
+            boolean dominates = image >= 0 && text >= 0 && (image > 0 || text > 0);
+            return dominates && (image - imageCi > 0 || text - textCi > 0);
+        }
+    }
+
+    /**
      * A sweep's outcome.
      *
      * @param concept  the concept's name
@@ -93,6 +121,11 @@ public final class FidelitySweep {
      */
     public record Result(String concept, List<Point> points, List<Summary> settings, List<Summary> pareto,
             List<List<int[]>> images, int size) {
+
+        /** The points of one setting, by its label. */
+        public List<Point> points(String setting) {
+            return points.stream().filter(p -> p.setting().equals(setting)).toList();
+        }
     }
 
     private FidelitySweep() {
@@ -154,6 +187,45 @@ public final class FidelitySweep {
             out.add(new Summary(s.label(), s.x(), mean(image), ci(image), mean(text), ci(text), mine.size()));
         }
         return out;
+    }
+
+    /**
+     * The paired difference of one setting's images minus another's, over the images both have for the same prompt
+     * and seed. The two settings may come from different sweeps (a baseline's and Perfusion's).
+     *
+     * @param better the first setting's points (one setting, as {@link Result#points(String)} gives)
+     * @param worse  the points subtracted
+     * @throws IllegalArgumentException when a list mixes settings, or fewer than two images pair up
+     */
+    public static PairedDifference paired(List<Point> better, List<Point> worse) {
+        String betterLabel = onlySetting(better);
+        String worseLabel = onlySetting(worse);
+        Map<String, Point> byImage = new HashMap<>();
+        worse.forEach(p -> byImage.put(p.prompt() + "\u0000" + p.seed(), p));
+        List<double[]> pairs = new ArrayList<>();
+        for (Point p : better) {
+            Point other = byImage.get(p.prompt() + "\u0000" + p.seed());
+            if (other != null) {
+                pairs.add(new double[] {p.imageSimilarity() - other.imageSimilarity(),
+                        p.textSimilarity() - other.textSimilarity()});
+            }
+        }
+        if (pairs.size() < 2) {
+            throw new IllegalArgumentException("settings '" + betterLabel + "' and '" + worseLabel + "' share "
+                    + pairs.size() + " prompt and seed pairs; at least 2 are needed");
+        }
+        double[] image = pairs.stream().mapToDouble(d -> d[0]).toArray();
+        double[] text = pairs.stream().mapToDouble(d -> d[1]).toArray();
+        return new PairedDifference(betterLabel, worseLabel, mean(image), ci(image), mean(text), ci(text),
+                pairs.size());
+    }
+
+    private static String onlySetting(List<Point> points) {
+        List<String> labels = points.stream().map(Point::setting).distinct().toList();
+        if (labels.size() != 1) {
+            throw new IllegalArgumentException("expected the points of one setting, got settings " + labels);
+        }
+        return labels.get(0);
     }
 
     /** The summaries no other summary dominates, in their order. */

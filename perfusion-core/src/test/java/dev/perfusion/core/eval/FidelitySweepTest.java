@@ -1,6 +1,8 @@
 package dev.perfusion.core.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
@@ -21,9 +23,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +161,7 @@ class FidelitySweepTest {
     void meansAndIntervalsFollowTheirDefinitions() {
         double[] v = {1, 2, 3, 4};
         assertThat(FidelitySweep.mean(v)).isEqualTo(2.5);
-        assertThat(FidelitySweep.ci(v)).isCloseTo(1.96 * Math.sqrt(5.0 / 3 / 4), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(FidelitySweep.ci(v)).isCloseTo(1.96 * Math.sqrt(5.0 / 3 / 4), offset(1e-12));
         assertThat(FidelitySweep.ci(new double[] {1})).isNaN();
     }
 
@@ -223,5 +229,63 @@ class FidelitySweepTest {
         assertThat(FidelitySweep.Setting.levels(tom, 5)).extracting(FidelitySweep.Setting::x)
                 .containsExactly(0.0, 0.25, 0.5, 0.75, 1.0);
         assertThat(FidelitySweep.Setting.levels(tom, 5).get(0).control()).isPresent();
+    }
+
+    private static List<FidelitySweep.Point> points(String setting, double[] image, double[] text) {
+        List<FidelitySweep.Point> out = new ArrayList<>();
+        for (int i = 0; i < image.length; i++) {
+            out.add(new FidelitySweep.Point(setting, "prompt " + (i / 2), 100 + i % 2, image[i], text[i]));
+        }
+        return out;
+    }
+
+    @Test
+    void pairingRemovesThePromptToPromptSpread() {
+        double[] image = {0.1, 0.9, 0.3, 0.7, -0.2, 0.5};
+        double[] text = {0.2, 0.4, 0.1, 0.5, 0.3, 0.2};
+        double[] shifted = Arrays.stream(image).map(v -> v + 0.05).toArray();
+        List<FidelitySweep.Point> perfusion = points("fidelity 0.50", image, text);
+        List<FidelitySweep.Point> baseline = new ArrayList<>(points("embedding only", shifted, text));
+        Collections.reverse(baseline);
+
+        FidelitySweep.PairedDifference d = FidelitySweep.paired(baseline, perfusion);
+
+        assertThat(d.n()).isEqualTo(6);
+        assertThat(d.image()).isCloseTo(0.05, offset(1e-12));
+        assertThat(d.imageCi()).isLessThan(1e-12);
+        assertThat(d.text()).isZero();
+        assertThat(d.significantlyDominates()).isTrue();
+        List<FidelitySweep.Summary> unpaired = FidelitySweep.summarise(List.of(
+                new FidelitySweep.Setting("fidelity 0.50", 0.5, Optional.empty()),
+                new FidelitySweep.Setting("embedding only", 0, Optional.empty())),
+                Stream.concat(perfusion.stream(), baseline.stream()).toList());
+        assertThat(unpaired.get(0).imageCi()).isGreaterThan(0.05 * 4);
+    }
+
+    @Test
+    void aGainThatChangesSignAcrossImagesIsWithinChance() {
+        double[] worse = {0.3, 0.3, 0.3, 0.3};
+        double[] better = {0.4, 0.22, 0.39, 0.23};
+        double[] text = {0.2, 0.2, 0.2, 0.2};
+        FidelitySweep.PairedDifference d = FidelitySweep.paired(points("b", better, text), points("a", worse, text));
+
+        assertThat(d.image()).isCloseTo(0.01, offset(1e-12));
+        assertThat(d.image() - d.imageCi()).isNegative();
+        assertThat(d.significantlyDominates()).isFalse();
+        assertThat(FidelitySweep.paired(points("a", worse, text), points("b", better, text))
+                .significantlyDominates()).isFalse();
+    }
+
+    @Test
+    void pairingRefusesMixedSettingsAndTooFewPairs() {
+        double[] v = {0.1, 0.2};
+        List<FidelitySweep.Point> mixed = new ArrayList<>(points("a", v, v));
+        mixed.addAll(points("b", v, v));
+        assertThatThrownBy(() -> FidelitySweep.paired(mixed, points("c", v, v)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[a, b]");
+        List<FidelitySweep.Point> other = List.of(new FidelitySweep.Point("c", "elsewhere", 1, 0, 0),
+                new FidelitySweep.Point("c", "elsewhere", 2, 0, 0));
+        assertThatThrownBy(() -> FidelitySweep.paired(points("a", v, v), other))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("share 0");
     }
 }
