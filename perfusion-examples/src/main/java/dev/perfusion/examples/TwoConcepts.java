@@ -70,11 +70,11 @@ public final class TwoConcepts implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HeldOutConcept[] truths = {first, second};
         Files.createDirectories(out);
         if (allPairs) {
             return measureAllPairs();
         }
+        HeldOutConcept[] truths = {first, second};
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             Concept[] concepts = new Concept[2];
             for (int i = 0; i < 2; i++) {
