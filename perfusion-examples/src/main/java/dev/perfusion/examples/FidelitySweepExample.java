@@ -4,6 +4,8 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.FidelityControl;
+import dev.perfusion.api.Gate;
 import dev.perfusion.api.Judge;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.eval.FidelitySweep;
@@ -55,6 +57,14 @@ public final class FidelitySweepExample implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
+    @Option(names = "--gates", split = ",", paramLabel = "<beta>", description = "Instead of the three variants' "
+            + "fidelity levels, sweep the Perfusion concept's gates at these betas (keys and values alike, "
+            + "temperature --tau), print the table and write gates.csv: how the default fidelity curve is chosen.")
+    private List<Double> betas = List.of();
+
+    @Option(names = "--tau", description = "The gates' temperature with --gates (default: ${DEFAULT-VALUE}).")
+    private double tau = 0.15;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new FidelitySweepExample()).execute(args));
     }
@@ -69,6 +79,12 @@ public final class FidelitySweepExample implements Callable<Integer> {
             List<String> templates = ConceptEvaluation.prompts(truth, new World(EmbeddedRecipes.WORLD_SEED), prompts)
                     .stream().map(ConceptEvaluation.HeldOutPrompt::template).toList();
 
+            if (!betas.isEmpty()) {
+                sweepGates(perfusion, judge, photos, templates);
+                System.out.printf(Locale.ROOT, "wrote %s in %.1f min%n", out.resolve("gates.csv"),
+                        (System.nanoTime() - start) / 6e10);
+                return 0;
+            }
             List<SweepPictures.Variant> variants = new ArrayList<>();
             List<SweepPictures.Series> series = new ArrayList<>();
             for (ConceptMethod method : ConceptMethod.values()) {
@@ -94,6 +110,22 @@ public final class FidelitySweepExample implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "wrote %s, %s and %s in %.1f min%n", out.resolve("grid.png"),
                 out.resolve("front.png"), out.resolve("points.csv"), (System.nanoTime() - start) / 6e10);
         return 0;
+    }
+
+    private void sweepGates(Perfusion perfusion, Judge judge, List<int[]> photos, List<String> templates)
+            throws Exception {
+        Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, ConceptMethod.PERFUSION, steps, seed, out);
+        List<FidelitySweep.Setting> settings = new ArrayList<>();
+        for (double beta : betas) {
+            Gate gate = new Gate(beta, tau);
+            settings.add(new FidelitySweep.Setting(String.format(Locale.ROOT, "beta %.2f tau %.2f", beta, tau), beta,
+                    Optional.of(FidelityControl.explicit(trained.name(), gate, gate))));
+        }
+        FidelitySweep.Result result = Progressbars.with("sweeping gates", listener -> FidelitySweep.run(perfusion,
+                judge, trained, photos, World.SIZE, settings, templates, 5000, seeds, listener));
+        List<SweepPictures.Variant> variants = List.of(new SweepPictures.Variant("perfusion", result));
+        SweepPictures.csv(variants, out.resolve("gates.csv"));
+        System.out.println(SweepPictures.table(variants));
     }
 
     /** Prints whether the knob moves both scores monotonically and whether a baseline beats Perfusion's front. */
