@@ -170,7 +170,9 @@ public final class FidelitySweepExample implements Callable<Integer> {
                 }
             }
             System.out.printf("%s: %s%n", baseline.name(), beating.isEmpty()
-                    ? "dominates no point of Perfusion's front" : "DOMINATES " + String.join(", ", beating));
+                    ? "dominates no point of Perfusion's front"
+                    : "DOMINATES" + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ",
+                            beating));
         }
     }
 }
