@@ -27,7 +27,9 @@ import picocli.CommandLine;
 /**
  * What Perfusion buys, measured: trains (or reads back) a held-out concept three ways (Perfusion, textual inversion,
  * and the rank-one edit with trained keys instead of the key lock), sweeps the fidelity knob over held-out prompts,
- * scores every image with the embedded judge, and writes the image grid, the front plot and a CSV of the points.
+ * scores every image with the embedded judge, and writes the image grid, the front plot and a CSV of the points,
+ * testing each baseline point that dominates Perfusion's front on paired differences. With {@code --gates} it sweeps
+ * explicit gates of the Perfusion concept instead, the measurement that sets the default fidelity curve.
  */
 @Command(name = "fidelity-sweep", mixinStandardHelpOptions = true,
         description = "Sweep a concept's fidelity against two baselines on the embedded model.")
