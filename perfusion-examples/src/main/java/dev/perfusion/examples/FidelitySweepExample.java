@@ -157,6 +157,13 @@ public final class FidelitySweepExample implements Callable<Integer> {
         System.out.printf("by the means alone: image similarity %s; text similarity %s%n",
                 imageDips.isEmpty() ? "rises at every step" : "drops at " + String.join(", ", imageDips),
                 textRises.isEmpty() ? "falls at every step" : "rises at " + String.join(", ", textRises));
+        FidelitySweep.Summary low = curve.get(0);
+        FidelitySweep.Summary high = curve.get(curve.size() - 1);
+        FidelitySweep.PairedDifference ends = FidelitySweep.paired(perfusion.points(high.setting()),
+                perfusion.points(low.setting()));
+        System.out.printf(Locale.ROOT, "from %s to %s, paired over %d images: image %+.3f +- %.3f, text %+.3f +- "
+                + "%.3f%n", low.setting(), high.setting(), ends.n(), ends.image(), ends.imageCi(), ends.text(),
+                ends.textCi());
         for (SweepPictures.Variant baseline : variants.subList(1, variants.size())) {
             List<String> beating = new ArrayList<>();
             for (FidelitySweep.Summary b : baseline.result().settings()) {
