@@ -48,7 +48,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
     private int levels = 5;
 
     @Option(names = "--prompts", description = "Held-out prompts (default: ${DEFAULT-VALUE}).")
-    private int prompts = 8;
+    private int prompts = 20;
 
     @Option(names = "--seeds", description = "Images per prompt and setting (default: ${DEFAULT-VALUE}).")
     private int seeds = 2;
