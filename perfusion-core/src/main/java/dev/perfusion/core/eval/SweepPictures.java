@@ -61,24 +61,41 @@ public final class SweepPictures {
         AtomicFiles.write(png, o -> ImageIO.write(out, "png", o));
     }
 
-    /** The front: text similarity across, image similarity up, error bars of image similarity's 95% interval. */
+    /** The front: text similarity across, image similarity up, error bars of both measures' 95% intervals. */
     public static void plot(String title, List<Series> series, Path png) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(650).title(title).xAxisTitle("text similarity")
                 .yAxisTitle("image similarity").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(9);
-        for (Series s : series) {
+        java.awt.Color[] palette = chart.getStyler().getSeriesColors();
+        for (int n = 0; n < series.size(); n++) {
+            Series s = series.get(n);
             double[] x = s.points().stream().mapToDouble(FidelitySweep.Summary::text).toArray();
             double[] y = s.points().stream().mapToDouble(FidelitySweep.Summary::image).toArray();
             double[] error = s.points().stream().mapToDouble(p -> Double.isNaN(p.imageCi()) ? 0 : p.imageCi())
                     .toArray();
             XYSeries line = chart.addSeries(s.name(), x, y, error);
             line.setMarker(SeriesMarkers.CIRCLE);
+            line.setLineColor(palette[n % palette.length]);
+            line.setMarkerColor(palette[n % palette.length]);
             if (s.curve()) {
                 line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 line.setLineStyle(new BasicStroke(2f));
             } else {
                 line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            }
+            for (int i = 0; i < s.points().size(); i++) {
+                FidelitySweep.Summary p = s.points().get(i);
+                if (!Double.isNaN(p.textCi())) {
+                    XYSeries bar = chart.addSeries(s.name() + " text interval " + i,
+                            new double[] {p.text() - p.textCi(), p.text() + p.textCi()},
+                            new double[] {p.image(), p.image()});
+                    bar.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                    bar.setMarker(SeriesMarkers.NONE);
+                    bar.setLineColor(chart.getStyler().getErrorBarsColor());
+                    bar.setLineStyle(new BasicStroke(0.8f));
+                    bar.setShowInLegend(false);
+                }
             }
         }
         BufferedImage image = BitmapEncoder.getBufferedImage(chart);
