@@ -161,9 +161,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
         FidelitySweep.Summary high = curve.get(curve.size() - 1);
         FidelitySweep.PairedDifference ends = FidelitySweep.paired(perfusion.points(high.setting()),
                 perfusion.points(low.setting()));
-        System.out.printf(Locale.ROOT, "from %s to %s, paired over %d images: image %+.3f +- %.3f, text %+.3f +- "
-                + "%.3f%n", low.setting(), high.setting(), ends.n(), ends.image(), ends.imageCi(), ends.text(),
-                ends.textCi());
+        System.out.printf("from %s to %s, %s%n", low.setting(), high.setting(), ends.describe());
         for (SweepPictures.Variant baseline : variants.subList(1, variants.size())) {
             List<String> beating = new ArrayList<>();
             for (FidelitySweep.Summary b : baseline.result().settings()) {
@@ -171,10 +169,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
                     if (b.dominates(p)) {
                         FidelitySweep.PairedDifference d = FidelitySweep.paired(
                                 baseline.result().points(b.setting()), perfusion.points(p.setting()));
-                        beating.add(String.format(Locale.ROOT, "%s over %s (paired over %d images: image %+.3f +- "
-                                + "%.3f, text %+.3f +- %.3f, %s)", b.setting(), p.setting(), d.n(), d.image(),
-                                d.imageCi(), d.text(), d.textCi(),
-                                d.significantlyDominates() ? "beyond chance" : "within chance"));
+                        beating.add(b.setting() + " over " + p.setting() + " (" + d.describe() + ", "
+                                + (d.significantlyDominates() ? "beyond chance" : "within chance") + ")");
                     }
                 }
             }

@@ -123,7 +123,6 @@ public final class TwoConcepts implements Callable<Integer> {
                     prompts);
             List<String> rows = new ArrayList<>();
             int both = 0;
-            int pairs = 0;
             for (int i = 0; i < truths.size(); i++) {
                 for (int j = i + 1; j < truths.size(); j++) {
                     HeldOutConcept[] pair = {truths.get(i), truths.get(j)};
@@ -133,7 +132,6 @@ public final class TwoConcepts implements Callable<Integer> {
                                     MultiConceptMode.EXACT, 2000, listener));
                     boolean met = rates[0] >= TARGET && rates[1] >= TARGET;
                     both += met ? 1 : 0;
-                    pairs++;
                     rows.add(String.format(Locale.ROOT, "| %-8s | %-8s | %4.0f%% | %4.0f%% | %-3s |", pair[0].name(),
                             pair[1].name(), 100 * rates[0], 100 * rates[1], met ? "yes" : "no"));
                 }
@@ -143,7 +141,7 @@ public final class TwoConcepts implements Callable<Integer> {
             System.out.println("|----------|----------|-------|--------|-------------|");
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "%d of %d pairs have both concepts recognised in >= 60%% of prompts "
-                    + "(%.1f min)%n", both, pairs, (System.nanoTime() - start) / 6e10);
+                    + "(%.1f min)%n", both, rows.size(), (System.nanoTime() - start) / 6e10);
         }
         return 0;
     }

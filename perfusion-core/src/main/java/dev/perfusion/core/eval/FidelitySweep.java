@@ -107,6 +107,12 @@ public final class FidelitySweep {
             boolean dominates = image >= 0 && text >= 0 && (image > 0 || text > 0);
             return dominates && (image - imageCi > 0 || text - textCi > 0);
         }
+
+        /** The differences with their intervals, for a report: "paired over 16 images: image +0.043 +- 0.063, ...". */
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "paired over %d images: image %+.3f +- %.3f, text %+.3f +- "
+                    + "%.3f", n, image, imageCi, text, textCi);
+        }
     }
 
     /**

@@ -255,6 +255,7 @@ class FidelitySweepTest {
         assertThat(d.imageCi()).isLessThan(1e-12);
         assertThat(d.text()).isZero();
         assertThat(d.significantlyDominates()).isTrue();
+        assertThat(d.describe()).isEqualTo("paired over 6 images: image +0.050 +- 0.000, text +0.000 +- 0.000");
         List<FidelitySweep.Summary> unpaired = FidelitySweep.summarise(List.of(
                 new FidelitySweep.Setting("fidelity 0.50", 0.5, Optional.empty()),
                 new FidelitySweep.Setting("embedding only", 0, Optional.empty())),
