@@ -98,6 +98,8 @@ public final class EvaluateEmbeddedModel implements Callable<Integer> {
             }
             QualityReport report = QualityEvaluation.score(settings, generated, judge);
             System.out.println((random ? "RANDOMLY INITIALISED MODEL. " : "") + report.table());
+            System.out.println("Kinds the judge names for the lone objects drawn:");
+            System.out.println(QualityEvaluation.kindConfusion(generated, judge).table());
             if (pictures != null) {
                 writePictures(perfusion, generated, worldSeed);
             }

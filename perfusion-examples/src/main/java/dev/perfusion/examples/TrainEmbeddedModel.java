@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -25,8 +26,14 @@ import picocli.CommandLine;
  * and resumes when run again; see docs/embedded-model.md.
  */
 @Command(name = "train-embedded-model", mixinStandardHelpOptions = true,
-        description = "Train parts of the embedded base model; each resumes from its newest checkpoint.")
+        description = {"Train parts of the embedded base model; each resumes from its newest checkpoint.",
+            "Create a file named STOP in the work folder to pause: the part checkpoints and the run exits (code 4)."})
 public final class TrainEmbeddedModel implements Callable<Integer> {
+
+    /** A file in the work folder that pauses a run: the part checkpoints after its current step and the run exits. */
+    static final String STOP_FILE = "STOP";
+    /** Exit code of a run paused by {@link #STOP_FILE}. */
+    static final int PAUSED = 4;
 
     @Parameters(arity = "1..*", description = "Parts to run, in order: ${COMPLETION-CANDIDATES}.",
             converter = PartConverter.class, completionCandidates = PartNames.class)
@@ -42,6 +49,10 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
     @Option(names = "--scale", description = "Multiply every part's steps by this, for a quick trial "
             + "(default: ${DEFAULT-VALUE}).")
     private double scale = 1.0;
+
+    @Option(names = "--recipe", description = "The recipe: standard (the shipped model's) or kind-aware "
+            + "(default: ${DEFAULT-VALUE}).")
+    private String recipeName = "standard";
 
     @Option(names = "--log-every", description = "Without a terminal, print a progress line every N steps "
             + "(default: ${DEFAULT-VALUE}).")
@@ -76,11 +87,14 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
     }
 
     private int runParts() throws Exception {
-        EmbeddedRecipe recipe = scale == 1.0 ? EmbeddedRecipe.standard() : EmbeddedRecipe.standard().scaled(scale);
+        EmbeddedRecipe named = EmbeddedRecipe.named(recipeName);
+        EmbeddedRecipe recipe = scale == 1.0 ? named : named.scaled(scale);
+        Path stop = work.resolve(STOP_FILE);
+        Files.deleteIfExists(stop);
         for (EmbeddedTraining.Part part : parts) {
             long start = System.nanoTime();
             if (part == EmbeddedTraining.Part.PACKAGE) {
-                EmbeddedTraining.pack(work, out, recipe);
+                EmbeddedTraining.pack(work, out, recipe, EmbeddedTraining.command(recipeName));
                 System.out.printf(Locale.ROOT, "package: wrote %s%n", out.toAbsolutePath());
                 continue;
             }
@@ -92,10 +106,16 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
                         bar.maxHint(p.total());
                         bar.stepTo(p.step());
                         bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", p.loss()));
-                    }, () -> false);
+                    }, () -> Files.exists(stop));
+                } catch (CancellationException e) {
+                    return paused(e);
                 }
             } else {
-                losses = EmbeddedTraining.run(part, work, recipe, lines(), () -> false);
+                try {
+                    losses = EmbeddedTraining.run(part, work, recipe, lines(), () -> Files.exists(stop));
+                } catch (CancellationException e) {
+                    return paused(e);
+                }
             }
             System.out.printf(Locale.ROOT, "%s: %d steps in %.1f min%s%n", part.id(), losses.size(),
                     (System.nanoTime() - start) / 6e10, losses.isEmpty() ? " (already complete)"
@@ -103,6 +123,12 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
                                     losses.get(losses.size() - 1)));
         }
         return 0;
+    }
+
+    private int paused(CancellationException e) throws java.io.IOException {
+        Files.deleteIfExists(work.resolve(STOP_FILE));
+        System.out.println("paused: " + e.getMessage());
+        return PAUSED;
     }
 
     private ProgressListener lines() {

@@ -217,16 +217,21 @@ public final class QualityEvaluation {
         }
     }
 
+    /** Which kinds the judge names for the generated pictures of the lone-object scenes. */
+    public static KindConfusion kindConfusion(Generated generated, Judge judge) {
+        List<int[]> lone = new ArrayList<>();
+        List<Kind> kinds = new ArrayList<>();
+        for (int i = 0; i < generated.scenes().size(); i++) {
+            Scene scene = generated.scenes().get(i);
+            if (scene.objects().size() == 1) {
+                lone.add(generated.images().get(i));
+                kinds.add(scene.objects().get(0).spec().kind());
+            }
+        }
+        return KindConfusion.of(judge, lone, kinds, generated.size());
+    }
+
     private static int correctKinds(Judge judge, List<int[]> pictures, List<Kind> truth, int size) {
-        if (pictures.isEmpty()) {
-            return 0;
-        }
-        List<String> labels = Arrays.stream(Kind.values()).map(QualityEvaluation::kindPrompt).toList();
-        int[] predicted = judge.classify(pictures, size, labels);
-        int correct = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            correct += Kind.values()[predicted[i]] == truth.get(i) ? 1 : 0;
-        }
-        return correct;
+        return KindConfusion.of(judge, pictures, truth, size).correct();
     }
 }

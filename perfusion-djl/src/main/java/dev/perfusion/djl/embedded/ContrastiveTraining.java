@@ -47,9 +47,17 @@ final class ContrastiveTraining {
      *
      * @param text          the text transformer
      * @param image         the image encoder
-     * @param instanceViews whether to add the two-view instance loss (the judge)
+     * @param kinds         whether to add the kind loss on the batch's lone scenes
+     * @param instanceViews whether to add the two-view instance loss, whose views the kind loss then covers too
      */
-    record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean instanceViews) {
+    record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean kinds, boolean instanceViews) {
+
+        Shapes {
+            if (instanceViews && !kinds) {
+                throw new IllegalArgumentException("the instance views are also the kind loss's pictures: "
+                        + "instanceViews needs kinds");
+            }
+        }
     }
 
     private final ConvImageEncoder image;
@@ -73,6 +81,8 @@ final class ContrastiveTraining {
         arrays.put("logit_scale", Contrastive.initialLogScale(manager));
         if (shapes.instanceViews()) {
             arrays.put("view_logit_scale", Contrastive.initialLogScale(manager));
+        }
+        if (shapes.kinds()) {
             arrays.put("kind_logit_scale", Contrastive.initialLogScale(manager));
         }
         ContrastiveTraining model = new ContrastiveTraining(image, text, new Parameters(arrays));
@@ -90,14 +100,14 @@ final class ContrastiveTraining {
 
             @Override
             public NDArray loss(NDManager m, long step) {
-                return model.loss(m, world, recipe.imageSize(), part, step, shapes.instanceViews());
+                return model.loss(m, world, recipe.imageSize(), part, step, shapes);
             }
         };
         return TrainingLoop.run(task, part.settings(), new CheckpointFolder(work.resolve("checkpoints/" + name)),
                 manager, recipe.record(name), listener, cancelled);
     }
 
-    private NDArray loss(NDManager m, World world, int size, EmbeddedRecipe.Part part, long step, boolean views) {
+    private NDArray loss(NDManager m, World world, int size, EmbeddedRecipe.Part part, long step, Shapes shapes) {
         List<Scene> scenes = new ArrayList<>();
         List<int[]> pictures = new ArrayList<>();
         List<String> captions = new ArrayList<>();
@@ -110,20 +120,24 @@ final class ContrastiveTraining {
         NDArray images = image.forward(Images.batch(m, pictures, size));
         NDArray loss = Contrastive.loss(images, text.forward(m, captions),
                 parameters.arrays().get("logit_scale"));
-        if (!views) {
+        if (!shapes.kinds()) {
             return loss;
+        }
+        List<Kind> sceneKinds = new ArrayList<>();
+        for (Scene scene : scenes) {
+            sceneKinds.add(scene.objects().size() == 1 ? scene.objects().get(0).spec().kind() : null);
+        }
+        if (!shapes.instanceViews()) {
+            return loss.add(kindLoss(m, images, sceneKinds));
         }
         List<int[]> first = new ArrayList<>();
         List<int[]> second = new ArrayList<>();
-        List<Kind> sceneKinds = new ArrayList<>();
         List<Kind> viewKinds = new ArrayList<>();
         for (int i = 0; i < part.batch(); i++) {
             long index = step * part.batch() + i;
-            Scene scene = scenes.get(i);
-            ObjectSpec object = scene.objects().get(0).spec();
+            ObjectSpec object = scenes.get(i).objects().get(0).spec();
             first.add(Renderer.render(World.alone(object, 2 * index), size).rgb());
             second.add(Renderer.render(World.alone(object, 2 * index + 1), size).rgb());
-            sceneKinds.add(scene.objects().size() == 1 ? object.kind() : null);
             viewKinds.add(object.kind());
         }
         NDArray firstImages = image.forward(Images.batch(m, first, size));

@@ -23,8 +23,11 @@ import java.util.List;
  * @param textEncoder the contrastive pretraining of the generator's text encoder
  * @param unet        the UNet
  * @param judge       the contrastive training of the judge
+ * @param textEncoderKinds whether the text encoder's pretraining adds the judge's kind loss (on the batch's lone
+ *                    scenes) to the contrastive one, so that its encodings tell kinds apart
  */
-public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textEncoder, Part unet, Part judge) {
+public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textEncoder, Part unet, Part judge,
+        boolean textEncoderKinds) {
 
     /**
      * One training part.
@@ -36,7 +39,10 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
     public record Part(long seed, int batch, TrainingLoop.Settings settings) {
     }
 
-    /** The recipe of the shipped model. */
+    /**
+     * The recipe of the shipped model. Its text encoder, pretrained by the contrastive loss alone, barely tells kinds
+     * apart (see {@link #kindAware()}).
+     */
     public static EmbeddedRecipe standard() {
         return new EmbeddedRecipe(2026, World.SIZE,
                 new Part(11, 32, new TrainingLoop.Settings(2500, new LearningRate(1e-3, 100, 2500, 0.1), 0.0, 1.0, 0,
@@ -46,13 +52,33 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
                 new Part(41, 32, new TrainingLoop.Settings(16000, new LearningRate(3e-4, 500, 16000, 0.1), 0.0, 1.0,
                         0.999, 500)),
                 new Part(31, 64, new TrainingLoop.Settings(5000, new LearningRate(1e-3, 150, 5000, 0.05), 0.1, 1.0, 0,
-                        250)));
+                        250)), false);
+    }
+
+    /**
+     * The recipe being trained to replace {@link #standard()}: the same parts, with the kind loss added to the text
+     * encoder's pretraining. The shipped text encoder's encodings of "a red star ..." and "a red heart ..." differ
+     * little (a mean cosine of 0.93 between kinds at the kind's own token, against 0.04 between colours at the
+     * token after the colour), and its UNet draws a kind's outline for only 42% of lone objects.
+     */
+    public static EmbeddedRecipe kindAware() {
+        EmbeddedRecipe s = standard();
+        return new EmbeddedRecipe(s.worldSeed, s.imageSize, s.vae, s.textEncoder, s.unet, s.judge, true);
+    }
+
+    /** The recipe of this name: "standard" or "kind-aware". */
+    public static EmbeddedRecipe named(String name) {
+        return switch (name) {
+            case "standard" -> standard();
+            case "kind-aware" -> kindAware();
+            default -> throw new IllegalArgumentException("no recipe '" + name + "'; recipes: standard, kind-aware");
+        };
     }
 
     /** The same recipe with every part's steps multiplied by {@code factor} (at least one step), for quick runs. */
     public EmbeddedRecipe scaled(double factor) {
         return new EmbeddedRecipe(worldSeed, imageSize, scale(vae, factor), scale(textEncoder, factor),
-                scale(unet, factor), scale(judge, factor));
+                scale(unet, factor), scale(judge, factor), textEncoderKinds);
     }
 
     private static Part scale(Part part, double factor) {
@@ -100,11 +126,28 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
         return new ImageEncoderConfig(List.of(32, 48, 96, 128), 8, 128);
     }
 
-    /** What a part's checkpoints record of the recipe. */
+    /**
+     * What a part's checkpoints record of the recipe: what defines that part, so that a checkpoint made under other
+     * settings is refused rather than resumed.
+     */
     JsonNode record(String partName) {
-        ObjectNode n = new ObjectMapper().valueToTree(this);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode n = json.createObjectNode();
         n.put("part", partName);
         n.put("world_version", World.VERSION);
+        n.put("world_seed", worldSeed);
+        n.put("image_size", imageSize);
+        Part part = switch (partName) {
+            case "vae" -> vae;
+            case "text-encoder" -> textEncoder;
+            case "unet" -> unet;
+            case "judge" -> judge;
+            default -> throw new IllegalArgumentException("no trained part '" + partName + "'");
+        };
+        n.set("part_recipe", json.valueToTree(part));
+        if (part == textEncoder) {
+            n.put("text_encoder_kinds", textEncoderKinds);
+        }
         return n;
     }
 }

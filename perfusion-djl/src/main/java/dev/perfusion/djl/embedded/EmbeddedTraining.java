@@ -47,17 +47,23 @@ public final class EmbeddedTraining {
         }
     }
 
-    /** The command line that runs every part, recorded in the shipped manifest. */
-    public static final String COMMAND = "mvn -B -pl perfusion-examples -am install exec:java "
-            + "-Dexample.main=dev.perfusion.examples.TrainEmbeddedModel "
-            + "-Dexec.args=\"tokenizer text-encoder judge vae unet package --work embedded-training\"";
+    /** The command line that runs every part with the standard recipe, recorded in the shipped manifest. */
+    public static final String COMMAND = command("standard");
 
     private EmbeddedTraining() {
     }
 
-    /** Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}. */
-    public static void pack(Path work, Path out, EmbeddedRecipe recipe) throws IOException {
-        EmbeddedPackaging.run(work, out, recipe, COMMAND);
+    /** The command line that runs every part with the recipe of this name ({@link EmbeddedRecipe#named}). */
+    public static String command(String recipeName) {
+        return "mvn -B -pl perfusion-examples -am install exec:java "
+                + "-Dexample.main=dev.perfusion.examples.TrainEmbeddedModel "
+                + "-Dexec.args=\"tokenizer text-encoder judge vae unet package --work embedded-training"
+                + ("standard".equals(recipeName) ? "" : " --recipe " + recipeName) + "\"";
+    }
+
+    /** Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}, recording {@code command}. */
+    public static void pack(Path work, Path out, EmbeddedRecipe recipe, String command) throws IOException {
+        EmbeddedPackaging.run(work, out, recipe, command);
     }
 
     /**

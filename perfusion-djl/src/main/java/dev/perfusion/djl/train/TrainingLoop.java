@@ -76,6 +76,7 @@ public final class TrainingLoop {
             Optional<Path> latest = folder.latest();
             if (latest.isPresent()) {
                 JsonNode state = JSON.readTree(latest.get().resolve("state.json").toFile());
+                refuseOtherRecord(task, latest.get(), state.get("record"), record);
                 start = state.get("step").asLong();
                 parameters.load(latest.get().resolve("parameters.safetensors"));
                 adam.load(latest.get().resolve("optimizer.safetensors"));
@@ -124,6 +125,32 @@ public final class TrainingLoop {
             }
             return new Result(ema != null ? ema.shadow().copy(manager) : parameters, losses, start);
         }
+    }
+
+    /**
+     * Refuses to resume a checkpoint written under another record (another recipe, seed or shape): its weights
+     * would be continued under settings they were not made with.
+     */
+    private static void refuseOtherRecord(TrainingTask task, Path checkpoint, JsonNode saved, JsonNode record)
+            throws IOException {
+        JsonNode current = record == null ? null : JSON.readTree(JSON.writeValueAsBytes(record));
+        if (saved == null || current == null || saved.equals(current)) {
+            return;
+        }
+        List<String> differing = new ArrayList<>();
+        current.fieldNames().forEachRemaining(name -> {
+            if (!current.get(name).equals(saved.get(name))) {
+                differing.add(name);
+            }
+        });
+        saved.fieldNames().forEachRemaining(name -> {
+            if (!current.has(name)) {
+                differing.add(name);
+            }
+        });
+        throw new IllegalStateException(task.name() + ": the checkpoint " + checkpoint + " was made with another "
+                + "recipe (differing: " + String.join(", ", differing) + "); resume it with the recipe it was made "
+                + "with, or train into an empty work folder");
     }
 
     private static void save(CheckpointFolder folder, Parameters parameters, AdamW adam, Ema ema, long step,
