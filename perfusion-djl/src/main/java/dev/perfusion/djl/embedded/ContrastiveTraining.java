@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -49,8 +50,10 @@ final class ContrastiveTraining {
      * @param image         the image encoder
      * @param kinds         whether to add the kind loss on the batch's lone scenes
      * @param instanceViews whether to add the two-view instance loss, whose views the kind loss then covers too
+     * @param swappedKinds  whether each picture's caption with one object's kind swapped is an extra negative
      */
-    record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean kinds, boolean instanceViews) {
+    record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean kinds, boolean instanceViews,
+            boolean swappedKinds) {
 
         Shapes {
             if (instanceViews && !kinds) {
@@ -118,8 +121,10 @@ final class ContrastiveTraining {
             captions.add(sample.caption());
         }
         NDArray images = image.forward(Images.batch(m, pictures, size));
-        NDArray loss = Contrastive.loss(images, text.forward(m, captions),
-                parameters.arrays().get("logit_scale"));
+        NDArray loss = shapes.swappedKinds()
+                ? Contrastive.loss(images, text.forward(m, captions), text.forward(m, swapKinds(scenes, captions,
+                        new SplittableRandom(part.seed() * 1_000_003L + step))), parameters.arrays().get("logit_scale"))
+                : Contrastive.loss(images, text.forward(m, captions), parameters.arrays().get("logit_scale"));
         if (!shapes.kinds()) {
             return loss;
         }
@@ -148,6 +153,29 @@ final class ContrastiveTraining {
         labels.addAll(viewKinds);
         NDArray lonePictures = images.concat(firstImages).concat(secondImages);
         return loss.add(viewLoss).add(kindLoss(m, lonePictures, labels));
+    }
+
+    /**
+     * Each caption with the kind word of one of its scene's objects replaced by another kind's: a caption that
+     * matches the picture in everything a batch's other captions already differ by (colour, backdrop, place) but
+     * its kind.
+     */
+    static List<String> swapKinds(List<Scene> scenes, List<String> captions, SplittableRandom random) {
+        List<String> swapped = new ArrayList<>();
+        Kind[] kinds = Kind.values();
+        for (int i = 0; i < captions.size(); i++) {
+            List<dev.perfusion.core.world.PlacedObject> objects = scenes.get(i).objects();
+            Kind kind = objects.get(random.nextInt(objects.size())).spec().kind();
+            Kind other = kinds[(kind.ordinal() + 1 + random.nextInt(kinds.length - 1)) % kinds.length];
+            java.util.regex.Matcher word = java.util.regex.Pattern.compile("\\b" + kind.word() + "\\b")
+                    .matcher(captions.get(i));
+            if (!word.find()) {
+                throw new IllegalStateException("caption '" + captions.get(i) + "' does not name its " + kind.word());
+            }
+            swapped.add(captions.get(i).substring(0, word.start()) + other.word()
+                    + captions.get(i).substring(word.end()));
+        }
+        return swapped;
     }
 
     /**

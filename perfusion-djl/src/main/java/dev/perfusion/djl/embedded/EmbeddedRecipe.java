@@ -23,11 +23,23 @@ import java.util.List;
  * @param textEncoder the contrastive pretraining of the generator's text encoder
  * @param unet        the UNet
  * @param judge       the contrastive training of the judge
- * @param textEncoderKinds whether the text encoder's pretraining adds the judge's kind loss (on the batch's lone
- *                    scenes) to the contrastive one, so that its encodings tell kinds apart
+ * @param textLosses  what the text encoder's pretraining adds to the contrastive loss
  */
 public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textEncoder, Part unet, Part judge,
-        boolean textEncoderKinds) {
+        TextLosses textLosses) {
+
+    /** What the text encoder's pretraining adds to CLIP's contrastive loss, so that its encodings tell kinds apart. */
+    public enum TextLosses {
+        /** CLIP's loss alone (the shipped model). */
+        CONTRASTIVE,
+        /** Plus the judge's kind loss on the batch's lone scenes. */
+        KINDS,
+        /**
+         * Plus, for every picture, its caption with one object's kind swapped as an extra negative, as NegCLIP's hard
+         * negatives: captions otherwise tell pictures apart by colour and backdrop alone.
+         */
+        KINDS_AND_SWAPPED_KINDS
+    }
 
     /**
      * One training part.
@@ -52,7 +64,7 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
                 new Part(41, 32, new TrainingLoop.Settings(16000, new LearningRate(3e-4, 500, 16000, 0.1), 0.0, 1.0,
                         0.999, 500)),
                 new Part(31, 64, new TrainingLoop.Settings(5000, new LearningRate(1e-3, 150, 5000, 0.05), 0.1, 1.0, 0,
-                        250)), false);
+                        250)), TextLosses.CONTRASTIVE);
     }
 
     /**
@@ -62,23 +74,34 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
      * token after the colour), and its UNet draws a kind's outline for only 42% of lone objects.
      */
     public static EmbeddedRecipe kindAware() {
-        EmbeddedRecipe s = standard();
-        return new EmbeddedRecipe(s.worldSeed, s.imageSize, s.vae, s.textEncoder, s.unet, s.judge, true);
+        return standard().withTextLosses(TextLosses.KINDS);
     }
 
-    /** The recipe of this name: "standard" or "kind-aware". */
+    /** {@link #kindAware()} with swapped-kind captions as hard negatives ({@link TextLosses#KINDS_AND_SWAPPED_KINDS}). */
+    public static EmbeddedRecipe swappedKinds() {
+        return standard().withTextLosses(TextLosses.KINDS_AND_SWAPPED_KINDS);
+    }
+
+    /** This recipe with other text-encoder losses. */
+    public EmbeddedRecipe withTextLosses(TextLosses losses) {
+        return new EmbeddedRecipe(worldSeed, imageSize, vae, textEncoder, unet, judge, losses);
+    }
+
+    /** The recipe of this name: "standard", "kind-aware" or "swapped-kinds". */
     public static EmbeddedRecipe named(String name) {
         return switch (name) {
             case "standard" -> standard();
             case "kind-aware" -> kindAware();
-            default -> throw new IllegalArgumentException("no recipe '" + name + "'; recipes: standard, kind-aware");
+            case "swapped-kinds" -> swappedKinds();
+            default -> throw new IllegalArgumentException("no recipe '" + name + "'; recipes: standard, kind-aware, "
+                    + "swapped-kinds");
         };
     }
 
     /** The same recipe with every part's steps multiplied by {@code factor} (at least one step), for quick runs. */
     public EmbeddedRecipe scaled(double factor) {
         return new EmbeddedRecipe(worldSeed, imageSize, scale(vae, factor), scale(textEncoder, factor),
-                scale(unet, factor), scale(judge, factor), textEncoderKinds);
+                scale(unet, factor), scale(judge, factor), textLosses);
     }
 
     private static Part scale(Part part, double factor) {
@@ -146,7 +169,7 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
         };
         n.set("part_recipe", json.valueToTree(part));
         if (part == textEncoder) {
-            n.put("text_encoder_kinds", textEncoderKinds);
+            n.put("text_losses", textLosses.name());
         }
         return n;
     }

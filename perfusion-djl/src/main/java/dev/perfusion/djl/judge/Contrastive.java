@@ -36,6 +36,27 @@ public final class Contrastive {
         return Scalars.over(rows.add(columns), -2.0 * n);
     }
 
+    /**
+     * {@link #loss(NDArray, NDArray, NDArray)} where each row of {@code a} must also be told from row {@code i} of
+     * {@code negatives} (a hard negative made for it, as NegCLIP's swapped captions): row {@code i} of {@code a} is
+     * matched among all rows of {@code b} and all of {@code negatives}; the columns, rows of {@code b}, among the rows
+     * of {@code a} as before.
+     */
+    public static NDArray loss(NDArray a, NDArray b, NDArray negatives, NDArray logScale) {
+        long n = a.getShape().get(0);
+        NDManager m = a.getManager();
+        NDArray clipped = logScale.clip(0, (float) Math.log(MAX_SCALE));
+        clipped.attach(m);
+        NDArray scale = clipped.exp();
+        NDArray unitA = normalise(a);
+        NDArray logits = unitA.matMul(normalise(b).transpose()).mul(scale);
+        NDArray hard = unitA.matMul(normalise(negatives).transpose()).mul(scale);
+        NDArray eye = m.eye((int) n);
+        NDArray rows = logits.concat(hard, 1).logSoftmax(1).get(":, :" + n).mul(eye).sum();
+        NDArray columns = logits.logSoftmax(0).mul(eye).sum();
+        return Scalars.over(rows.add(columns), -2.0 * n);
+    }
+
     /** The learnable log logit scale, starting at CLIP's log(1 / 0.07). */
     public static NDArray initialLogScale(NDManager manager) {
         return manager.create(new float[] {(float) Math.log(1 / 0.07)}, new Shape(1));

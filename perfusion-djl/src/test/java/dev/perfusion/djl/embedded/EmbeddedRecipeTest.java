@@ -4,19 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.perfusion.core.world.Kind;
+import dev.perfusion.core.world.Scene;
+import dev.perfusion.core.world.World;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedRecipeTest {
 
     @Test
-    void theKindAwareRecipeDiffersFromTheStandardOneOnlyInTheTextEncodersKindLoss() {
+    void theCandidateRecipesDifferFromTheStandardOneOnlyInTheTextEncodersLosses() {
         EmbeddedRecipe standard = EmbeddedRecipe.standard();
-        EmbeddedRecipe kindAware = EmbeddedRecipe.kindAware();
 
-        assertThat(standard.textEncoderKinds()).isFalse();
-        assertThat(kindAware.textEncoderKinds()).isTrue();
-        assertThat(new EmbeddedRecipe(kindAware.worldSeed(), kindAware.imageSize(), kindAware.vae(),
-                kindAware.textEncoder(), kindAware.unet(), kindAware.judge(), false)).isEqualTo(standard);
+        assertThat(standard.textLosses()).isEqualTo(EmbeddedRecipe.TextLosses.CONTRASTIVE);
+        assertThat(EmbeddedRecipe.kindAware().textLosses()).isEqualTo(EmbeddedRecipe.TextLosses.KINDS);
+        assertThat(EmbeddedRecipe.swappedKinds().textLosses())
+                .isEqualTo(EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS);
+        for (EmbeddedRecipe candidate : new EmbeddedRecipe[] {EmbeddedRecipe.kindAware(),
+                EmbeddedRecipe.swappedKinds()}) {
+            assertThat(candidate.withTextLosses(EmbeddedRecipe.TextLosses.CONTRASTIVE)).isEqualTo(standard);
+        }
     }
 
     @Test
@@ -38,10 +50,11 @@ class EmbeddedRecipeTest {
     void recipesAreNamedAndAnUnknownNameListsTheKnownOnes() {
         assertThat(EmbeddedRecipe.named("standard")).isEqualTo(EmbeddedRecipe.standard());
         assertThat(EmbeddedRecipe.named("kind-aware")).isEqualTo(EmbeddedRecipe.kindAware());
+        assertThat(EmbeddedRecipe.named("swapped-kinds")).isEqualTo(EmbeddedRecipe.swappedKinds());
         assertThatThrownBy(() -> EmbeddedRecipe.named("large"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'large'")
-                .hasMessageContaining("standard, kind-aware");
+                .hasMessageContaining("standard, kind-aware, swapped-kinds");
         assertThatThrownBy(() -> EmbeddedRecipe.standard().record("tokenizer"))
                 .hasMessageContaining("'tokenizer'");
     }
@@ -54,9 +67,43 @@ class EmbeddedRecipeTest {
     }
 
     @Test
+    void aSwappedCaptionDiffersFromItsCaptionOnlyInOneObjectsKindWord() {
+        World world = new World(EmbeddedRecipe.standard().worldSeed());
+        List<Scene> scenes = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            World.Sample sample = world.sample(i);
+            scenes.add(sample.scene());
+            captions.add(sample.caption());
+        }
+
+        List<String> swapped = ContrastiveTraining.swapKinds(scenes, captions, new SplittableRandom(5));
+
+        assertThat(ContrastiveTraining.swapKinds(scenes, captions, new SplittableRandom(5))).isEqualTo(swapped);
+        Set<String> kindWords = Arrays.stream(Kind.values()).map(Kind::word).collect(Collectors.toSet());
+        for (int i = 0; i < captions.size(); i++) {
+            String[] before = captions.get(i).split(" ");
+            String[] after = swapped.get(i).split(" ");
+            assertThat(after).hasSameSizeAs(before);
+            List<Integer> changed = new ArrayList<>();
+            for (int w = 0; w < before.length; w++) {
+                if (!before[w].equals(after[w])) {
+                    changed.add(w);
+                }
+            }
+            assertThat(changed).as(captions.get(i)).hasSize(1);
+            int w = changed.get(0);
+            assertThat(kindWords).contains(before[w], after[w]);
+            Set<String> sceneKinds = scenes.get(i).objects().stream().map(o -> o.spec().kind().word())
+                    .collect(Collectors.toSet());
+            assertThat(sceneKinds).contains(before[w]);
+        }
+    }
+
+    @Test
     void instanceViewsWithoutTheKindLossAreRefused() {
         EmbeddedRecipe r = EmbeddedRecipe.standard();
         assertThatThrownBy(() -> new ContrastiveTraining.Shapes(r.judgeTextConfig(100), r.judgeImageTower(), false,
-                true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("instanceViews needs kinds");
+                true, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("instanceViews needs kinds");
     }
 }
