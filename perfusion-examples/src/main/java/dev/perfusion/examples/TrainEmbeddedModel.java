@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -50,8 +51,8 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     private double scale = 1.0;
 
-    @Option(names = "--recipe", description = "The recipe: standard (the shipped model's) or kind-aware "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--recipe", description = "The recipe: standard (the shipped model's), kind-aware or "
+            + "swapped-kinds (default: ${DEFAULT-VALUE}).")
     private String recipeName = "standard";
 
     @Option(names = "--log-every", description = "Without a terminal, print a progress line every N steps "
@@ -99,23 +100,12 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
                 continue;
             }
             List<Double> losses;
-            if (System.console() != null) {
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(part.id()).setStyle(ProgressBarStyle.ASCII)
-                        .setInitialMax(1).build()) {
-                    losses = EmbeddedTraining.run(part, work, recipe, p -> {
-                        bar.maxHint(p.total());
-                        bar.stepTo(p.step());
-                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", p.loss()));
-                    }, () -> Files.exists(stop));
-                } catch (CancellationException e) {
-                    return paused(e);
-                }
-            } else {
-                try {
-                    losses = EmbeddedTraining.run(part, work, recipe, lines(), () -> Files.exists(stop));
-                } catch (CancellationException e) {
-                    return paused(e);
-                }
+            try {
+                losses = train(part, recipe, () -> Files.exists(stop));
+            } catch (CancellationException e) {
+                Files.deleteIfExists(stop);
+                System.out.println("paused: " + e.getMessage());
+                return PAUSED;
             }
             System.out.printf(Locale.ROOT, "%s: %d steps in %.1f min%s%n", part.id(), losses.size(),
                     (System.nanoTime() - start) / 6e10, losses.isEmpty() ? " (already complete)"
@@ -125,10 +115,20 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
         return 0;
     }
 
-    private int paused(CancellationException e) throws java.io.IOException {
-        Files.deleteIfExists(work.resolve(STOP_FILE));
-        System.out.println("paused: " + e.getMessage());
-        return PAUSED;
+    /** Runs one part, with a progress bar on a terminal and progress lines otherwise. */
+    private List<Double> train(EmbeddedTraining.Part part, EmbeddedRecipe recipe, BooleanSupplier cancelled)
+            throws java.io.IOException {
+        if (System.console() == null) {
+            return EmbeddedTraining.run(part, work, recipe, lines(), cancelled);
+        }
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(part.id()).setStyle(ProgressBarStyle.ASCII)
+                .setInitialMax(1).build()) {
+            return EmbeddedTraining.run(part, work, recipe, p -> {
+                bar.maxHint(p.total());
+                bar.stepTo(p.step());
+                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", p.loss()));
+            }, cancelled);
+        }
     }
 
     private ProgressListener lines() {

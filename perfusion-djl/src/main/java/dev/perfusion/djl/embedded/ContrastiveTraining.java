@@ -8,6 +8,7 @@ import dev.perfusion.core.model.ClipTextConfig;
 import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.core.world.Kind;
 import dev.perfusion.core.world.ObjectSpec;
+import dev.perfusion.core.world.PlacedObject;
 import dev.perfusion.core.world.Renderer;
 import dev.perfusion.core.world.Scene;
 import dev.perfusion.core.world.World;
@@ -30,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A CLIP-style pair of towers trained contrastively on the world's captioned pictures, as SD's text encoder was
@@ -164,11 +167,10 @@ final class ContrastiveTraining {
         List<String> swapped = new ArrayList<>();
         Kind[] kinds = Kind.values();
         for (int i = 0; i < captions.size(); i++) {
-            List<dev.perfusion.core.world.PlacedObject> objects = scenes.get(i).objects();
+            List<PlacedObject> objects = scenes.get(i).objects();
             Kind kind = objects.get(random.nextInt(objects.size())).spec().kind();
             Kind other = kinds[(kind.ordinal() + 1 + random.nextInt(kinds.length - 1)) % kinds.length];
-            java.util.regex.Matcher word = java.util.regex.Pattern.compile("\\b" + kind.word() + "\\b")
-                    .matcher(captions.get(i));
+            Matcher word = Pattern.compile("\\b" + kind.word() + "\\b").matcher(captions.get(i));
             if (!word.find()) {
                 throw new IllegalStateException("caption '" + captions.get(i) + "' does not name its " + kind.word());
             }
