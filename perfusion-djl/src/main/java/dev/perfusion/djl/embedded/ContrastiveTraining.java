@@ -124,10 +124,10 @@ final class ContrastiveTraining {
             captions.add(sample.caption());
         }
         NDArray images = image.forward(Images.batch(m, pictures, size));
-        NDArray loss = shapes.swappedKinds()
-                ? Contrastive.loss(images, text.forward(m, captions), text.forward(m, swapKinds(scenes, captions,
-                        new SplittableRandom(part.seed() * 1_000_003L + step))), parameters.arrays().get("logit_scale"))
-                : Contrastive.loss(images, text.forward(m, captions), parameters.arrays().get("logit_scale"));
+        NDArray negatives = shapes.swappedKinds() ? text.forward(m, swapKinds(scenes, captions,
+                new SplittableRandom(part.seed() * 1_000_003L + step))) : null;
+        NDArray loss = Contrastive.loss(images, text.forward(m, captions), negatives,
+                parameters.arrays().get("logit_scale"));
         if (!shapes.kinds()) {
             return loss;
         }

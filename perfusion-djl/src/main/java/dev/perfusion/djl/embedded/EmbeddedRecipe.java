@@ -77,7 +77,9 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
         return standard().withTextLosses(TextLosses.KINDS);
     }
 
-    /** {@link #kindAware()} with swapped-kind captions as hard negatives ({@link TextLosses#KINDS_AND_SWAPPED_KINDS}). */
+    /**
+     * {@link #kindAware()} with swapped-kind captions as hard negatives ({@link TextLosses#KINDS_AND_SWAPPED_KINDS}).
+     */
     public static EmbeddedRecipe swappedKinds() {
         return standard().withTextLosses(TextLosses.KINDS_AND_SWAPPED_KINDS);
     }

@@ -31,8 +31,8 @@ public final class TextEncoderTraining {
             TrainingLoop.Result result = ContrastiveTraining.train("text-encoder", work, recipe, recipe.textEncoder(),
                     new ContrastiveTraining.Shapes(config, recipe.textEncoderImageTower(),
                             recipe.textLosses() != EmbeddedRecipe.TextLosses.CONTRASTIVE, false,
-                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS), tokenizer, manager,
-                    listener, cancelled);
+                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS),
+                    tokenizer, manager, listener, cancelled);
             Path folder = work.resolve("model/text_encoder");
             Files.createDirectories(folder);
             Files.write(folder.resolve("config.json"), new ObjectMapper().writerWithDefaultPrettyPrinter()

@@ -24,23 +24,14 @@ public final class Contrastive {
      * {@code b}, and the other way round, with cosine logits times {@code exp(logScale)}.
      */
     public static NDArray loss(NDArray a, NDArray b, NDArray logScale) {
-        long n = a.getShape().get(0);
-        NDManager m = a.getManager();
-        NDArray clipped = logScale.clip(0, (float) Math.log(MAX_SCALE));
-        clipped.attach(m);
-        NDArray scale = clipped.exp();
-        NDArray logits = normalise(a).matMul(normalise(b).transpose()).mul(scale);
-        NDArray eye = m.eye((int) n);
-        NDArray rows = logits.logSoftmax(1).mul(eye).sum();
-        NDArray columns = logits.logSoftmax(0).mul(eye).sum();
-        return Scalars.over(rows.add(columns), -2.0 * n);
+        return loss(a, b, null, logScale);
     }
 
     /**
      * {@link #loss(NDArray, NDArray, NDArray)} where each row of {@code a} must also be told from row {@code i} of
      * {@code negatives} (a hard negative made for it, as NegCLIP's swapped captions): row {@code i} of {@code a} is
      * matched among all rows of {@code b} and all of {@code negatives}; the columns, rows of {@code b}, among the rows
-     * of {@code a} as before.
+     * of {@code a} as before. With {@code negatives} null it is the plain loss.
      */
     public static NDArray loss(NDArray a, NDArray b, NDArray negatives, NDArray logScale) {
         long n = a.getShape().get(0);
@@ -50,9 +41,11 @@ public final class Contrastive {
         NDArray scale = clipped.exp();
         NDArray unitA = normalise(a);
         NDArray logits = unitA.matMul(normalise(b).transpose()).mul(scale);
-        NDArray hard = unitA.matMul(normalise(negatives).transpose()).mul(scale);
+        NDArray rowScores = negatives == null ? logits.logSoftmax(1)
+                : logits.concat(unitA.matMul(normalise(negatives).transpose()).mul(scale), 1).logSoftmax(1)
+                        .get(":, :" + n);
         NDArray eye = m.eye((int) n);
-        NDArray rows = logits.concat(hard, 1).logSoftmax(1).get(":, :" + n).mul(eye).sum();
+        NDArray rows = rowScores.mul(eye).sum();
         NDArray columns = logits.logSoftmax(0).mul(eye).sum();
         return Scalars.over(rows.add(columns), -2.0 * n);
     }

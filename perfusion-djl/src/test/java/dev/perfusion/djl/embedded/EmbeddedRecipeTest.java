@@ -104,6 +104,7 @@ class EmbeddedRecipeTest {
     void instanceViewsWithoutTheKindLossAreRefused() {
         EmbeddedRecipe r = EmbeddedRecipe.standard();
         assertThatThrownBy(() -> new ContrastiveTraining.Shapes(r.judgeTextConfig(100), r.judgeImageTower(), false,
-                true, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("instanceViews needs kinds");
+                true, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("instanceViews needs kinds");
     }
 }
