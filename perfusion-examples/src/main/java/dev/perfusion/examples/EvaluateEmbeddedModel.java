@@ -4,6 +4,7 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Judge;
 import dev.perfusion.core.eval.CaptionGrid;
+import dev.perfusion.core.eval.KindConfusion;
 import dev.perfusion.core.eval.QualityEvaluation;
 import dev.perfusion.core.eval.QualityReport;
 import dev.perfusion.core.io.Folders;
@@ -96,10 +97,11 @@ public final class EvaluateEmbeddedModel implements Callable<Integer> {
                     .setStyle(ProgressBarStyle.ASCII).build()) {
                 generated = QualityEvaluation.generate(perfusion, settings, p -> bar.stepTo(p.step()));
             }
-            QualityReport report = QualityEvaluation.score(settings, generated, judge);
+            KindConfusion kinds = QualityEvaluation.kindConfusion(generated, judge);
+            QualityReport report = QualityEvaluation.score(settings, generated, kinds);
             System.out.println((random ? "RANDOMLY INITIALISED MODEL. " : "") + report.table());
             System.out.println("Kinds the judge names for the lone objects drawn:");
-            System.out.println(QualityEvaluation.kindConfusion(generated, judge).table());
+            System.out.println(kinds.table());
             if (pictures != null) {
                 writePictures(perfusion, generated, worldSeed);
             }

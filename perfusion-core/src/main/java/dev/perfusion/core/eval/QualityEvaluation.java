@@ -118,13 +118,15 @@ public final class QualityEvaluation {
 
     /** Checks an evaluation's pictures, titled with its settings. */
     public static QualityReport score(Settings settings, Generated generated, Judge judge) {
-        return score("Quality on " + generated.scenes().size() + " held-out captions (" + settings.steps()
-                + " steps, guidance " + settings.guidance() + ")", generated.scenes(), generated.images(),
-                generated.size(), judge);
+        return score(settings, generated, kindConfusion(generated, judge));
     }
 
-    /** Checks pictures against the scenes they should show. */
-    public static QualityReport score(String title, List<Scene> scenes, List<int[]> images, int size, Judge judge) {
+    /**
+     * Checks an evaluation's pictures, titled with its settings, with the judge's kinds already named: the kind check
+     * is {@code kinds}' diagonal, so a caller that also prints the confusion asks the judge once.
+     */
+    public static QualityReport score(Settings settings, Generated generated, KindConfusion kinds) {
+        List<Scene> scenes = generated.scenes();
         int background = 0;
         int colour = 0;
         int count = 0;
@@ -132,31 +134,28 @@ public final class QualityEvaluation {
         int positions = 0;
         int relation = 0;
         int relations = 0;
-        List<int[]> lone = new ArrayList<>();
-        List<Kind> loneKinds = new ArrayList<>();
         for (int i = 0; i < scenes.size(); i++) {
-            Scene scene = scenes.get(i);
-            PixelOracle.Verdict v = PixelOracle.check(scene, PixelOracle.read(images.get(i), size));
+            PixelOracle.Verdict v = PixelOracle.check(scenes.get(i),
+                    PixelOracle.read(generated.images().get(i), generated.size()));
             background += v.background() ? 1 : 0;
             colour += v.objectColour() ? 1 : 0;
             count += v.count() ? 1 : 0;
             if (v.position().isPresent()) {
                 positions++;
                 position += v.position().get() ? 1 : 0;
-                lone.add(images.get(i));
-                loneKinds.add(scene.objects().get(0).spec().kind());
             }
             if (v.relation().isPresent()) {
                 relations++;
                 relation += v.relation().get() ? 1 : 0;
             }
         }
-        int kinds = correctKinds(judge, lone, loneKinds, size);
         int n = scenes.size();
+        String title = "Quality on " + n + " held-out captions (" + settings.steps() + " steps, guidance "
+                + settings.guidance() + ")";
         return new QualityReport(title, List.of(
                 new Check(BACKGROUND, background, n, OptionalDouble.of(0.9)),
                 new Check(OBJECT_COLOUR, colour, n, OptionalDouble.of(0.8)),
-                new Check(KIND, kinds, lone.size(), OptionalDouble.of(0.7)),
+                new Check(KIND, kinds.correct(), kinds.total(), OptionalDouble.of(0.7)),
                 new Check(RELATION, relation, relations, OptionalDouble.of(0.5)),
                 new Check(POSITION, position, positions, OptionalDouble.empty()),
                 new Check(COUNT, count, n, OptionalDouble.empty())));
