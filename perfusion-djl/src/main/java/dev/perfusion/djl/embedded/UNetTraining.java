@@ -3,6 +3,8 @@ package dev.perfusion.djl.embedded;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.common.hash.Hashing;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.api.ProgressListener;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Part "unet": the conditional UNet, trained from scratch on VAE latents of the world's pictures to predict the
@@ -119,11 +122,32 @@ public final class UNetTraining {
                 }
             };
             TrainingLoop.Result result = TrainingLoop.run(task, part.settings(),
-                    new CheckpointFolder(work.resolve("checkpoints/unet")), manager, recipe.record("unet"), listener,
+                    new CheckpointFolder(work.resolve("checkpoints/unet")), manager, record(recipe, model), listener,
                     cancelled);
             export(model, config, result.parameters());
             return result.losses();
         }
+    }
+
+    /**
+     * What the UNet's checkpoints record: its part of the recipe and the SHA-256 of every file of the frozen parts it
+     * learns from (tokenizer, text encoder, VAE), so that a checkpoint is not resumed over a retrained text encoder or
+     * VAE, whose encodings its weights were not trained on.
+     */
+    static JsonNode record(EmbeddedRecipe recipe, Path model) throws IOException {
+        ObjectNode record = (ObjectNode) recipe.record("unet");
+        ObjectNode frozen = record.putObject("frozen_parts_sha256");
+        for (String folder : List.of("tokenizer", "text_encoder", "vae")) {
+            List<Path> files;
+            try (Stream<Path> listing = Files.list(model.resolve(folder))) {
+                files = listing.filter(Files::isRegularFile).sorted().toList();
+            }
+            for (Path file : files) {
+                frozen.put(folder + "/" + file.getFileName(),
+                        com.google.common.io.Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString());
+            }
+        }
+        return record;
     }
 
     /**
