@@ -5,9 +5,9 @@ package dev.perfusion.api;
  * Maps a fidelity level in [0, 1] to a gate: the bias moves linearly from {@code biasAtZero} (the prompt wins) to
  * {@code biasAtOne} (the photos win) at a fixed temperature.
  *
- * <p>The default, beta 0.80 to 0.40 at the paper's inference temperature 0.15, was chosen by a gate sweep on the
+ * <p>The default, beta 0.80 to 0.55 at the paper's inference temperature 0.15, was chosen by a gate sweep on the
  * embedded model (docs/results.md): there, beta 0.80 is where image similarity stops rising as the gate closes, and
- * 0.40 where it stops rising as the gate opens while text similarity falls; wider, both scores fall. A custom curve
+ * near 0.55 it stops rising as the gate opens while text similarity falls; wider, both scores fall. A custom curve
  * set on {@code Perfusion.builder()} suits a base model measured otherwise.
  *
  * @param biasAtZero  gate bias at fidelity 0
@@ -16,8 +16,8 @@ package dev.perfusion.api;
  */
 public record FidelityCurve(double biasAtZero, double biasAtOne, double temperature) {
 
-    /** beta from 0.80 to 0.40, tau 0.15. */
-    public static final FidelityCurve DEFAULT = new FidelityCurve(0.80, 0.40, Gate.INFERENCE.temperature());
+    /** beta from 0.80 to 0.55, tau 0.15. */
+    public static final FidelityCurve DEFAULT = new FidelityCurve(0.80, 0.55, Gate.INFERENCE.temperature());
 
     public FidelityCurve {
         if (!(biasAtOne < biasAtZero)) {

@@ -21,8 +21,8 @@ class FidelityResolverTest {
     @Test
     void theDefaultCurveRunsLinearlyBetweenTheMeasuredEndsAtTheInferenceTemperature() {
         assertThat(FidelityCurve.DEFAULT.gate(0).bias()).isCloseTo(0.80, within(1e-12));
-        assertThat(FidelityCurve.DEFAULT.gate(1).bias()).isCloseTo(0.40, within(1e-12));
-        assertThat(FidelityCurve.DEFAULT.gate(0.25).bias()).isCloseTo(0.70, within(1e-12));
+        assertThat(FidelityCurve.DEFAULT.gate(1).bias()).isCloseTo(0.55, within(1e-12));
+        assertThat(FidelityCurve.DEFAULT.gate(0.25).bias()).isCloseTo(0.7375, within(1e-12));
         for (double f : new double[] {0, 0.5, 1}) {
             assertThat(FidelityCurve.DEFAULT.gate(f).temperature()).isEqualTo(Gate.INFERENCE.temperature());
         }
