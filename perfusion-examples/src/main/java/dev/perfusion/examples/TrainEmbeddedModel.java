@@ -51,7 +51,7 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     private double scale = 1.0;
 
-    @Option(names = "--recipe", description = "The recipe: standard (the shipped model's), kind-aware or "
+    @Option(names = "--recipe", description = "The recipe: standard, kind-aware (the shipped model's) or "
             + "swapped-kinds (default: ${DEFAULT-VALUE}).")
     private String recipeName = "standard";
 

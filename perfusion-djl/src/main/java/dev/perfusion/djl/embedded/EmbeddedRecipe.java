@@ -30,9 +30,9 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
 
     /** What the text encoder's pretraining adds to CLIP's contrastive loss, so that its encodings tell kinds apart. */
     public enum TextLosses {
-        /** CLIP's loss alone (the shipped model). */
+        /** CLIP's loss alone ({@link #standard()}). */
         CONTRASTIVE,
-        /** Plus the judge's kind loss on the batch's lone scenes. */
+        /** Plus the judge's kind loss on the batch's lone scenes ({@link #kindAware()}, the shipped model's). */
         KINDS,
         /**
          * Plus, for every picture, its caption with one object's kind swapped as an extra negative, as NegCLIP's hard
@@ -52,8 +52,8 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
     }
 
     /**
-     * The recipe of the shipped model. Its text encoder, pretrained by the contrastive loss alone, barely tells kinds
-     * apart (see {@link #kindAware()}).
+     * The standard recipe, of the model shipped before {@link #kindAware()}'s. Its text encoder, pretrained by the
+     * contrastive loss alone, barely tells kinds apart (see {@link #kindAware()}).
      */
     public static EmbeddedRecipe standard() {
         return new EmbeddedRecipe(2026, World.SIZE,
@@ -68,10 +68,10 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
     }
 
     /**
-     * The recipe being trained to replace {@link #standard()}: the same parts, with the kind loss added to the text
-     * encoder's pretraining. In the shipped text encoder's encodings of "a {colour} {kind} {place}", the kind explains
-     * 5% of the variance at the kind's own token and 6% at the end token (the colour 94% and 34%), and its UNet draws
-     * a recognisable kind for 42% of lone objects; see docs/embedded-model.md.
+     * The recipe of the shipped model: {@link #standard()}'s parts, with the kind loss added to the text encoder's
+     * pretraining. In the standard text encoder's encodings of "a {colour} {kind} {place}", the kind explains 5% of
+     * the variance at the kind's own token and 6% at the end token (the colour 94% and 34%), and its UNet draws a
+     * recognisable kind for 42% of lone objects; with the kind loss, 61%. See docs/embedded-model.md.
      */
     public static EmbeddedRecipe kindAware() {
         return standard().withTextLosses(TextLosses.KINDS);

@@ -47,7 +47,10 @@ public final class EmbeddedTraining {
         }
     }
 
-    /** The command line that runs every part with the standard recipe, recorded in the shipped manifest. */
+    /**
+     * The command line that runs every part with the standard recipe (the shipped manifest records
+     * {@code command("kind-aware")}).
+     */
     public static final String COMMAND = command("standard");
 
     private EmbeddedTraining() {
