@@ -7,6 +7,7 @@ import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.Judge;
+import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.eval.FidelitySweep;
 import dev.perfusion.core.eval.SweepPictures;
@@ -56,6 +57,14 @@ public final class FidelitySweepExample implements Callable<Integer> {
     @Option(names = "--steps", description = "Training steps per variant (default: ${DEFAULT-VALUE}).")
     private int steps = EmbeddedRecipes.STEPS;
 
+    @Option(names = "--value-lr", paramLabel = "<rate>", description = "Learning rate of the value targets "
+            + "(default: the model's recommended one). Concept files already in --out are read as they are.")
+    private Double valueLearningRate;
+
+    @Option(names = "--embedding-lr", paramLabel = "<rate>", description = "Learning rate of the token embedding "
+            + "(default: the model's recommended one).")
+    private Double embeddingLearningRate;
+
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
@@ -90,7 +99,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
             List<SweepPictures.Variant> variants = new ArrayList<>();
             List<SweepPictures.Series> series = new ArrayList<>();
             for (ConceptMethod method : ConceptMethod.values()) {
-                Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, method, steps, seed, out);
+                Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion, method), out);
                 List<FidelitySweep.Setting> settings = method == ConceptMethod.TEXTUAL_INVERSION
                         ? List.of(new FidelitySweep.Setting("embedding only", 0.5, Optional.empty()))
                         : FidelitySweep.Setting.levels(trained, levels);
@@ -116,7 +125,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
 
     private void sweepGates(Perfusion perfusion, Judge judge, List<int[]> photos, List<String> templates)
             throws Exception {
-        Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, ConceptMethod.PERFUSION, steps, seed, out);
+        Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion, ConceptMethod.PERFUSION),
+                out);
         List<FidelitySweep.Setting> settings = new ArrayList<>();
         for (double beta : betas) {
             Gate gate = new Gate(beta, tau);
@@ -128,6 +138,18 @@ public final class FidelitySweepExample implements Callable<Integer> {
         List<SweepPictures.Variant> variants = List.of(new SweepPictures.Variant("perfusion", result));
         SweepPictures.csv(variants, out.resolve("gates.csv"));
         System.out.println(SweepPictures.table(variants));
+    }
+
+    private TrainingOptions options(Perfusion perfusion, ConceptMethod method) {
+        TrainingOptions.Builder b = perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed)
+                .method(method);
+        if (valueLearningRate != null) {
+            b.valueLearningRate(valueLearningRate);
+        }
+        if (embeddingLearningRate != null) {
+            b.embeddingLearningRate(embeddingLearningRate);
+        }
+        return b.build();
     }
 
     /** Prints whether the knob moves both scores monotonically and whether a baseline beats Perfusion's front. */

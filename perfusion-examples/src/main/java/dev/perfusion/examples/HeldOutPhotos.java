@@ -3,6 +3,7 @@ package dev.perfusion.examples;
 import dev.perfusion.Perfusion;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.concept.ConceptFile;
 import dev.perfusion.core.eval.Pictures;
 import dev.perfusion.core.world.HeldOutConcept;
@@ -48,6 +49,17 @@ final class HeldOutPhotos {
      */
     static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, ConceptMethod method, int steps, long seed,
             Path folder) throws Exception {
+        return trainOrLoad(perfusion, truth, perfusion.recommendedTrainingOptions().toBuilder().steps(steps)
+                .seed(seed).method(method).build(), folder);
+    }
+
+    /**
+     * {@link #trainOrLoad(Perfusion, HeldOutConcept, ConceptMethod, int, long, Path)} with every training option
+     * given. A file left by an earlier run is read whatever options trained it.
+     */
+    static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, TrainingOptions options, Path folder)
+            throws Exception {
+        ConceptMethod method = options.method();
         String suffix = method == ConceptMethod.PERFUSION ? "" : "-" + method.id();
         Path file = folder.resolve(truth.name() + suffix + ConceptFile.SUFFIX);
         if (Files.isRegularFile(file)) {
@@ -57,12 +69,11 @@ final class HeldOutPhotos {
                 return concept;
             }
         }
-        Folders folders = write(truth, 6, seed, folder.resolve(truth.name()));
+        Folders folders = write(truth, 6, options.seed(), folder.resolve(truth.name()));
         Concept trained = Progressbars.with("training <" + truth.name() + "> (" + method.id() + ")",
                 listener -> perfusion.trainer().concept(truth.name()).supercategory(truth.supercategory())
                         .images(folders.photos()).masks(folders.masks())
-                        .options(perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed)
-                                .method(method).build())
+                        .options(options)
                         .listener(listener).train());
         Perfusion.saveConcept(trained, file);
         return trained;

@@ -51,8 +51,8 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     private double scale = 1.0;
 
-    @Option(names = "--recipe", description = "The recipe: standard, kind-aware (the shipped model's) or "
-            + "swapped-kinds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--recipe", description = "The recipe: standard, kind-aware (the shipped model's), "
+            + "swapped-kinds or kind-tokens (default: ${DEFAULT-VALUE}).")
     private String recipeName = "standard";
 
     @Option(names = "--log-every", description = "Without a terminal, print a progress line every N steps "

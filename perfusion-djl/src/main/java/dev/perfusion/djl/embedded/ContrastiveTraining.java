@@ -2,6 +2,7 @@ package dev.perfusion.djl.embedded;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.core.eval.QualityEvaluation;
 import dev.perfusion.core.model.ClipTextConfig;
@@ -54,9 +55,10 @@ final class ContrastiveTraining {
      * @param kinds         whether to add the kind loss on the batch's lone scenes
      * @param instanceViews whether to add the two-view instance loss, whose views the kind loss then covers too
      * @param swappedKinds  whether each picture's caption with one object's kind swapped is an extra negative
+     * @param kindTokens    whether to add the kind loss on the hidden states at the kind words of the captions
      */
     record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean kinds, boolean instanceViews,
-            boolean swappedKinds) {
+            boolean swappedKinds, boolean kindTokens) {
 
         Shapes {
             if (instanceViews && !kinds) {
@@ -65,6 +67,14 @@ final class ContrastiveTraining {
             }
         }
     }
+
+    /**
+     * The fixed inverse temperature of the kind-token loss: with unit vectors, the state's direction itself must
+     * point at its kind (a learnt scale could instead grow until a sliver of it sufficed).
+     */
+    static final float KIND_TOKEN_SCALE = 10f;
+    /** The learnt kind directions of the kind-token loss (kinds, hidden); not part of the exported text encoder. */
+    static final String KIND_DIRECTIONS = "kind_token_directions";
 
     private final ConvImageEncoder image;
     private final TextTower text;
@@ -83,6 +93,9 @@ final class ContrastiveTraining {
         InitialWeights init = new InitialWeights(manager, part.seed(), ConvImageEncoder::zeroInitialised);
         ConvImageEncoder image = ConvImageEncoder.build(shapes.image(), init, "vision.");
         TextTower text = TextTower.build(shapes.text(), shapes.image().embed(), tokenizer, init, manager);
+        if (shapes.kindTokens()) {
+            init.take(KIND_DIRECTIONS, Kind.values().length, shapes.text().hiddenSize());
+        }
         Map<String, NDArray> arrays = new LinkedHashMap<>(init.created());
         arrays.put("logit_scale", Contrastive.initialLogScale(manager));
         if (shapes.instanceViews()) {
@@ -126,8 +139,12 @@ final class ContrastiveTraining {
         NDArray images = image.forward(Images.batch(m, pictures, size));
         NDArray negatives = shapes.swappedKinds() ? text.forward(m, swapKinds(scenes, captions,
                 new SplittableRandom(part.seed() * 1_000_003L + step))) : null;
-        NDArray loss = Contrastive.loss(images, text.forward(m, captions), negatives,
+        TextTower.Encoding encoded = text.encode(m, captions);
+        NDArray loss = Contrastive.loss(images, encoded.embeddings(), negatives,
                 parameters.arrays().get("logit_scale"));
+        if (shapes.kindTokens()) {
+            loss = loss.add(kindTokenLoss(m, scenes, encoded));
+        }
         if (!shapes.kinds()) {
             return loss;
         }
@@ -202,6 +219,68 @@ final class ContrastiveTraining {
         NDArray picked = logits.logSoftmax(1).mul(m.create(target, new ai.djl.ndarray.types.Shape(labels.size(),
                 kinds.length))).sum();
         return Scalars.over(picked, -Math.max(1, lone));
+    }
+
+    /**
+     * Cross-entropy of the hidden state at each object's kind word (its last token) against the nine learnt kind
+     * directions, cosine logits times {@link #KIND_TOKEN_SCALE}.
+     */
+    private NDArray kindTokenLoss(NDManager m, List<Scene> scenes, TextTower.Encoding encoded) {
+        Shape hiddenShape = encoded.hidden().getShape();
+        int length = (int) hiddenShape.get(1);
+        List<int[]> words = new ArrayList<>();
+        for (int i = 0; i < scenes.size(); i++) {
+            for (int[] word : kindWordPositions(text.tokenizer(), scenes.get(i), encoded.ids()[i])) {
+                words.add(new int[] {i * length + word[0], word[1]});
+            }
+        }
+        int kinds = Kind.values().length;
+        float[] pick = new float[words.size() * scenes.size() * length];
+        float[] target = new float[words.size() * kinds];
+        for (int w = 0; w < words.size(); w++) {
+            pick[w * scenes.size() * length + words.get(w)[0]] = 1f;
+            target[w * kinds + words.get(w)[1]] = 1f;
+        }
+        NDArray states = m.create(pick, new Shape(words.size(), (long) scenes.size() * length))
+                .matMul(encoded.hidden().reshape(-1, hiddenShape.get(2)));
+        NDArray directions = parameters.arrays().get(KIND_DIRECTIONS);
+        NDArray logits = Contrastive.normalise(states).matMul(Contrastive.normalise(directions).transpose())
+                .mul(KIND_TOKEN_SCALE);
+        NDArray picked = logits.logSoftmax(1).mul(m.create(target, new Shape(words.size(), kinds))).sum();
+        return Scalars.over(picked, -Math.max(1, words.size()));
+    }
+
+    /**
+     * Where {@code ids} name the kinds of {@code scene}'s objects: for every occurrence of a kind's word, the position
+     * of its last token and the kind's ordinal. Phrasings may name the objects in either order.
+     */
+    static List<int[]> kindWordPositions(ClipTokenizer tokenizer, Scene scene, int[] ids) {
+        List<int[]> out = new ArrayList<>();
+        for (Kind kind : scene.objects().stream().map(o -> o.spec().kind()).distinct().toList()) {
+            List<Integer> word = tokenizer.ids(kind.word());
+            int found = 0;
+            for (int end = find(ids, word, 0); end >= 0; end = find(ids, word, end + 1)) {
+                out.add(new int[] {end, kind.ordinal()});
+                found++;
+            }
+            if (found == 0) {
+                throw new IllegalStateException("the caption's tokens do not name its " + kind.word());
+            }
+        }
+        return out;
+    }
+
+    private static int find(int[] ids, List<Integer> word, int from) {
+        for (int start = from; start + word.size() <= ids.length; start++) {
+            int k = 0;
+            while (k < word.size() && ids[start + k] == word.get(k)) {
+                k++;
+            }
+            if (k == word.size()) {
+                return start + word.size() - 1;
+            }
+        }
+        return -1;
     }
 
     /** The parameters whose names start with {@code prefix}, with the prefix kept or dropped. */

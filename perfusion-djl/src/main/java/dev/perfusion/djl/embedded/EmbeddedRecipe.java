@@ -38,7 +38,13 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
          * Plus, for every picture, its caption with one object's kind swapped as an extra negative, as NegCLIP's hard
          * negatives: captions otherwise tell pictures apart by colour and backdrop alone.
          */
-        KINDS_AND_SWAPPED_KINDS
+        KINDS_AND_SWAPPED_KINDS,
+        /**
+         * Plus a loss on the hidden state at every object's kind word in the batch's own captions, the states the
+         * UNet attends to: matched to one of nine learnt kind directions at a fixed temperature, so the kind must
+         * show in the state's direction, where the colour before it dominates under the other losses.
+         */
+        KINDS_AND_KIND_TOKENS
     }
 
     /**
@@ -84,19 +90,27 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
         return standard().withTextLosses(TextLosses.KINDS_AND_SWAPPED_KINDS);
     }
 
+    /**
+     * {@link #kindAware()} with the kind loss at the kind words' own states ({@link TextLosses#KINDS_AND_KIND_TOKENS}).
+     */
+    public static EmbeddedRecipe kindTokens() {
+        return standard().withTextLosses(TextLosses.KINDS_AND_KIND_TOKENS);
+    }
+
     /** This recipe with other text-encoder losses. */
     public EmbeddedRecipe withTextLosses(TextLosses losses) {
         return new EmbeddedRecipe(worldSeed, imageSize, vae, textEncoder, unet, judge, losses);
     }
 
-    /** The recipe of this name: "standard", "kind-aware" or "swapped-kinds". */
+    /** The recipe of this name: "standard", "kind-aware", "swapped-kinds" or "kind-tokens". */
     public static EmbeddedRecipe named(String name) {
         return switch (name) {
             case "standard" -> standard();
             case "kind-aware" -> kindAware();
             case "swapped-kinds" -> swappedKinds();
+            case "kind-tokens" -> kindTokens();
             default -> throw new IllegalArgumentException("no recipe '" + name + "'; recipes: standard, kind-aware, "
-                    + "swapped-kinds");
+                    + "swapped-kinds, kind-tokens");
         };
     }
 

@@ -32,7 +32,7 @@ public final class JudgeTraining {
         ClipTextConfig text = recipe.judgeTextConfig(tokenizer.vocabSize());
         try (NDManager manager = parent.newSubManager()) {
             TrainingLoop.Result result = ContrastiveTraining.train("judge", work, recipe, recipe.judge(),
-                    new ContrastiveTraining.Shapes(text, recipe.judgeImageTower(), true, true, false),
+                    new ContrastiveTraining.Shapes(text, recipe.judgeImageTower(), true, true, false, false),
                     tokenizer, manager, listener, cancelled);
             Path folder = work.resolve("judge");
             Files.createDirectories(folder.resolve("tokenizer"));

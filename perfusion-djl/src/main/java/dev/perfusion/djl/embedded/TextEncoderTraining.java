@@ -31,7 +31,8 @@ public final class TextEncoderTraining {
             TrainingLoop.Result result = ContrastiveTraining.train("text-encoder", work, recipe, recipe.textEncoder(),
                     new ContrastiveTraining.Shapes(config, recipe.textEncoderImageTower(),
                             recipe.textLosses() != EmbeddedRecipe.TextLosses.CONTRASTIVE, false,
-                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS),
+                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS,
+                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_KIND_TOKENS),
                     tokenizer, manager, listener, cancelled);
             Path folder = work.resolve("model/text_encoder");
             Files.createDirectories(folder);

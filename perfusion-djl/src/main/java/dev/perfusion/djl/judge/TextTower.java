@@ -34,6 +34,10 @@ public final class TextTower {
                 Linear.load(weights, "text_projection", config.hiddenSize(), embed, false), tokenizer);
     }
 
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
     public ClipTextModel encoder() {
         return encoder;
     }
@@ -43,6 +47,22 @@ public final class TextTower {
      * causal, so the end token's state does not depend on the padding after it.
      */
     public NDArray forward(NDManager manager, List<String> texts) {
+        return encode(manager, texts).embeddings();
+    }
+
+    /**
+     * The texts' token ids, the encoder's hidden states (batch, tokens, hidden) up to the longest text's end token,
+     * and their pooled embeddings (batch, embed).
+     *
+     * @param ids        each text's ids, as the tokenizer pads them
+     * @param hidden     the last hidden states of the first {@code hidden.getShape().get(1)} tokens
+     * @param embeddings the projected end-token states, as {@link #forward} returns
+     */
+    public record Encoding(int[][] ids, NDArray hidden, NDArray embeddings) {
+    }
+
+    /** {@link #forward}, keeping the token ids and hidden states it pools from. */
+    public Encoding encode(NDManager manager, List<String> texts) {
         int[][] rows = new int[texts.size()][];
         int length = 0;
         for (int i = 0; i < rows.length; i++) {
@@ -59,7 +79,7 @@ public final class TextTower {
         }
         NDArray hidden = encoder.forward(manager.create(ids, new Shape(rows.length, length)));
         NDArray pooled = hidden.mul(manager.create(pick, new Shape(rows.length, length, 1))).sum(new int[] {1});
-        return projection.forward(pooled);
+        return new Encoding(rows, hidden, projection.forward(pooled));
     }
 
     private int endPosition(int[] row) {

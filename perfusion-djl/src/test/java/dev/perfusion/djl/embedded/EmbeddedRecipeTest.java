@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.perfusion.core.embedded.EmbeddedModel;
+import dev.perfusion.core.text.ClipTokenizer;
 import dev.perfusion.core.world.Kind;
 import dev.perfusion.core.world.Scene;
 import dev.perfusion.core.world.World;
@@ -26,7 +28,7 @@ class EmbeddedRecipeTest {
         assertThat(EmbeddedRecipe.swappedKinds().textLosses())
                 .isEqualTo(EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS);
         for (EmbeddedRecipe candidate : new EmbeddedRecipe[] {EmbeddedRecipe.kindAware(),
-                EmbeddedRecipe.swappedKinds()}) {
+                EmbeddedRecipe.swappedKinds(), EmbeddedRecipe.kindTokens()}) {
             assertThat(candidate.withTextLosses(EmbeddedRecipe.TextLosses.CONTRASTIVE)).isEqualTo(standard);
         }
     }
@@ -51,10 +53,11 @@ class EmbeddedRecipeTest {
         assertThat(EmbeddedRecipe.named("standard")).isEqualTo(EmbeddedRecipe.standard());
         assertThat(EmbeddedRecipe.named("kind-aware")).isEqualTo(EmbeddedRecipe.kindAware());
         assertThat(EmbeddedRecipe.named("swapped-kinds")).isEqualTo(EmbeddedRecipe.swappedKinds());
+        assertThat(EmbeddedRecipe.named("kind-tokens")).isEqualTo(EmbeddedRecipe.kindTokens());
         assertThatThrownBy(() -> EmbeddedRecipe.named("large"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'large'")
-                .hasMessageContaining("standard, kind-aware, swapped-kinds");
+                .hasMessageContaining("standard, kind-aware, swapped-kinds, kind-tokens");
         assertThatThrownBy(() -> EmbeddedRecipe.standard().record("tokenizer"))
                 .hasMessageContaining("'tokenizer'");
     }
@@ -64,6 +67,32 @@ class EmbeddedRecipeTest {
         assertThat(EmbeddedTraining.command("standard")).isEqualTo(EmbeddedTraining.COMMAND)
                 .doesNotContain("--recipe");
         assertThat(EmbeddedTraining.command("kind-aware")).endsWith("--work embedded-training --recipe kind-aware\"");
+    }
+
+    @Test
+    void theKindTokenLossLabelsEveryKindWordOfACaptionAndNothingElse() throws Exception {
+        ClipTokenizer tokenizer = ClipTokenizer.load(EmbeddedModel.unpack().resolve("tokenizer"));
+        World world = new World(EmbeddedRecipe.standard().worldSeed());
+        for (int i = 0; i < 200; i++) {
+            World.Sample sample = world.sample(i);
+            int[] ids = tokenizer.encode(sample.caption());
+
+            List<int[]> found = ContrastiveTraining.kindWordPositions(tokenizer, sample.scene(), ids);
+
+            List<String> named = new ArrayList<>();
+            for (String word : sample.caption().split("\\W+")) {
+                if (Arrays.stream(Kind.values()).anyMatch(k -> k.word().equals(word))) {
+                    named.add(word);
+                }
+            }
+            assertThat(found).as(sample.caption()).hasSameSizeAs(named);
+            for (int[] position : found) {
+                Kind kind = Kind.values()[position[1]];
+                assertThat(tokenizer.decode(new int[] {ids[position[0]]})).as(sample.caption())
+                        .isEqualTo(kind.word());
+                assertThat(sample.scene().objects()).anyMatch(o -> o.spec().kind() == kind);
+            }
+        }
     }
 
     @Test
@@ -104,7 +133,7 @@ class EmbeddedRecipeTest {
     void instanceViewsWithoutTheKindLossAreRefused() {
         EmbeddedRecipe r = EmbeddedRecipe.standard();
         assertThatThrownBy(() -> new ContrastiveTraining.Shapes(r.judgeTextConfig(100), r.judgeImageTower(), false,
-                true, false)).isInstanceOf(IllegalArgumentException.class)
+                true, false, false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("instanceViews needs kinds");
     }
 }
