@@ -3,13 +3,12 @@ package dev.perfusion.core.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.hash.Hashing;
 import dev.perfusion.core.io.AtomicFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,11 +40,7 @@ public final class ManifestWriter {
         }
         for (Path p : paths) {
             String name = folder.relativize(p).toString().replace('\\', '/');
-            MessageDigest sha = EmbeddedModel.sha256();
-            try (InputStream in = new DigestInputStream(Files.newInputStream(p), sha)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            String hex = HexFormat.of().formatHex(sha.digest());
+            String hex = com.google.common.io.Files.asByteSource(p.toFile()).hash(Hashing.sha256()).toString();
             ObjectNode entry = files.putObject(name);
             entry.put("bytes", Files.size(p));
             entry.put("sha256", hex);
