@@ -53,7 +53,7 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
 
     @Option(names = "--recipe", description = "The recipe: standard, kind-aware (the shipped model's), "
             + "swapped-kinds or kind-tokens (default: ${DEFAULT-VALUE}).")
-    private String recipeName = "standard";
+    private String recipeName = EmbeddedTraining.SHIPPED_RECIPE;
 
     @Option(names = "--log-every", description = "Without a terminal, print a progress line every N steps "
             + "(default: ${DEFAULT-VALUE}).")

@@ -47,11 +47,10 @@ public final class EmbeddedTraining {
         }
     }
 
-    /**
-     * The command line that runs every part with the standard recipe (the shipped manifest records
-     * {@code command("kind-aware")}).
-     */
-    public static final String COMMAND = command("standard");
+    /** The name of the shipped model's recipe, which {@code TrainEmbeddedModel} runs unless told otherwise. */
+    public static final String SHIPPED_RECIPE = "kind-aware";
+    /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
+    public static final String COMMAND = command(SHIPPED_RECIPE);
 
     private EmbeddedTraining() {
     }
@@ -60,8 +59,8 @@ public final class EmbeddedTraining {
     public static String command(String recipeName) {
         return "mvn -B -pl perfusion-examples -am install exec:java "
                 + "-Dexample.main=dev.perfusion.examples.TrainEmbeddedModel "
-                + "-Dexec.args=\"tokenizer text-encoder judge vae unet package --work embedded-training"
-                + ("standard".equals(recipeName) ? "" : " --recipe " + recipeName) + "\"";
+                + "-Dexec.args=\"tokenizer text-encoder judge vae unet package --work embedded-training --recipe "
+                + recipeName + "\"";
     }
 
     /** Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}, recording {@code command}. */

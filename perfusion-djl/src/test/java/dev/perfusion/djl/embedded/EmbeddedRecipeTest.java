@@ -63,10 +63,12 @@ class EmbeddedRecipeTest {
     }
 
     @Test
-    void theCommandOfANonStandardRecipeNamesIt() {
-        assertThat(EmbeddedTraining.command("standard")).isEqualTo(EmbeddedTraining.COMMAND)
-                .doesNotContain("--recipe");
-        assertThat(EmbeddedTraining.command("kind-aware")).endsWith("--work embedded-training --recipe kind-aware\"");
+    void everyCommandNamesItsRecipeAndTheDefaultOneIsWhatTheShippedManifestRecords() throws Exception {
+        assertThat(EmbeddedTraining.command("standard")).endsWith("--work embedded-training --recipe standard\"");
+        assertThat(EmbeddedTraining.command("kind-tokens")).endsWith("--recipe kind-tokens\"");
+        assertThat(EmbeddedModel.manifest(getClass().getClassLoader()).path("training_command").asText())
+                .isEqualTo(EmbeddedTraining.COMMAND);
+        assertThat(EmbeddedRecipe.named(EmbeddedTraining.SHIPPED_RECIPE)).isEqualTo(EmbeddedRecipe.kindAware());
     }
 
     @Test
