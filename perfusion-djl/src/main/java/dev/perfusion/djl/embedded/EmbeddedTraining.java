@@ -25,6 +25,8 @@ public final class EmbeddedTraining {
         VAE,
         /** The conditional UNet, on the frozen text encoder and VAE. */
         UNET,
+        /** More steps for the finished UNet, with a schedule of their own (not part of the shipped recipe). */
+        UNET_CONTINUE,
         /** The judge that scores images, trained apart from the generator. */
         JUDGE,
         /** The shipped resources: every weight in half precision, with a manifest (see {@link #pack}). */
@@ -84,6 +86,7 @@ public final class EmbeddedTraining {
                 case TEXT_ENCODER -> TextEncoderTraining.run(work, recipe, manager, listener, cancelled);
                 case VAE -> VaeTraining.run(work, recipe, manager, listener, cancelled);
                 case UNET -> UNetTraining.run(work, recipe, manager, listener, cancelled);
+                case UNET_CONTINUE -> UNetTraining.runContinuation(work, recipe, manager, listener, cancelled);
                 case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
                 case PACKAGE -> throw new IllegalArgumentException("packaging needs its output folder: use pack()");
             };

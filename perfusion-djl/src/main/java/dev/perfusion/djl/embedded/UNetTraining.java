@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.io.AtomicFiles;
+import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.schedule.NoiseSchedule;
@@ -20,14 +23,19 @@ import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.train.CheckpointFolder;
 import dev.perfusion.djl.train.Images;
+import dev.perfusion.djl.train.LearningRate;
 import dev.perfusion.djl.train.Parameters;
 import dev.perfusion.djl.train.TrainingLoop;
 import dev.perfusion.djl.train.TrainingTask;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
 import dev.perfusion.djl.vae.AutoencoderKL;
 import dev.perfusion.djl.weights.InitialWeights;
+import dev.perfusion.djl.weights.RecordingWeights;
+import dev.perfusion.djl.weights.WeightStore;
+import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,29 +61,116 @@ public final class UNetTraining {
             ".*resnets\\.\\d+\\.conv2\\.weight|.*attn[12]\\.to_out\\.0\\.weight|.*proj_out\\.weight"
                     + "|.*ff\\.net\\.2\\.weight|conv_out\\.weight");
 
+    /** The name of the continuation part and its checkpoint folder. */
+    static final String CONTINUATION = "unet-continue";
+
     private UNetTraining() {
     }
 
     public static List<Double> run(Path work, EmbeddedRecipe recipe, NDManager parent, ProgressListener listener,
             BooleanSupplier cancelled) throws IOException {
         EmbeddedRecipe.Part part = recipe.unet();
+        return train(work, recipe, part, "unet", 0, (config, manager) -> {
+            InitialWeights init = new InitialWeights(manager, part.seed(),
+                    key -> ZERO_INITIALISED.matcher(key).matches());
+            UNet2DConditionModel unet = UNet2DConditionModel.build(config, init, manager);
+            return new Built(unet, new Parameters(init.created()));
+        }, record(recipe, work.resolve("model")), parent, listener, cancelled);
+    }
+
+    /**
+     * Part "unet-continue": more steps for the UNet that part "unet" finished, with a learning-rate schedule of its
+     * own ({@link #continuation}) on scenes the first run never drew. It starts from the exported EMA weights, which
+     * it copies to its checkpoint folder first so that its record and any resume refer to them and not to the
+     * {@code model/unet} it replaces when it finishes. The store's arrays may view the file's bytes, so the
+     * trainable weights are copies of them.
+     */
+    public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, NDManager parent,
+            ProgressListener listener, BooleanSupplier cancelled) throws IOException {
+        EmbeddedRecipe.Part part = continuation(recipe);
+        Path start = work.resolve("checkpoints/" + CONTINUATION + "/start.safetensors");
+        if (!Files.isRegularFile(start)) {
+            Path finished = work.resolve("model/unet/diffusion_pytorch_model.safetensors");
+            if (!Files.isRegularFile(finished)) {
+                throw new NoSuchFileException(finished.toString(), null, "part " + CONTINUATION
+                        + " continues the UNet of part unet, which has not finished");
+            }
+            Files.createDirectories(start.getParent());
+            AtomicFiles.write(start, out -> Files.copy(finished, out));
+        }
+        ObjectNode record = (ObjectNode) record(recipe, work.resolve("model"));
+        record.put("part", CONTINUATION);
+        record.set("part_recipe", new ObjectMapper().valueToTree(part));
+        record.put("start_sha256", sha256(start));
+        try (NDManager stores = parent.newSubManager();
+                WeightStore store = WeightStore.open(start, stores, KeyMap.prefixed(""))) {
+            return train(work, recipe, part, CONTINUATION, recipe.unet().settings().steps(), (config, manager) -> {
+                RecordingWeights weights = new RecordingWeights(new Weights() {
+                    @Override
+                    public NDArray take(String key, long... shape) throws FileFormatException {
+                        try (NDArray stored = store.take(key, shape)) {
+                            NDArray copy = stored.duplicate();
+                            copy.attach(manager);
+                            return copy;
+                        }
+                    }
+
+                    @Override
+                    public boolean contains(String key) {
+                        return store.contains(key);
+                    }
+                });
+                UNet2DConditionModel unet = UNet2DConditionModel.build(config, weights, manager);
+                return new Built(unet, new Parameters(weights.taken()));
+            }, record, parent, listener, cancelled);
+        }
+    }
+
+    /**
+     * The continuation's part: half the UNet's steps, from half its peak learning rate with a short warmup, cosine
+     * to 10%, the same batch, EMA and checkpoints, and its own seed.
+     */
+    static EmbeddedRecipe.Part continuation(EmbeddedRecipe recipe) {
+        EmbeddedRecipe.Part unet = recipe.unet();
+        TrainingLoop.Settings s = unet.settings();
+        long steps = Math.max(1, s.steps() / 2);
+        return new EmbeddedRecipe.Part(unet.seed() + 1, unet.batch(), new TrainingLoop.Settings(steps,
+                new LearningRate(s.schedule().peak() / 2, Math.min(200, steps / 4), steps, s.schedule().floor()),
+                s.weightDecay(), s.clipNorm(), s.emaDecay(), s.checkpointEvery()));
+    }
+
+    /** A UNet and its trainable parameters. */
+    private record Built(UNet2DConditionModel unet, Parameters parameters) {
+    }
+
+    @FunctionalInterface
+    private interface Builder {
+        Built build(UNetConfig config, NDManager manager) throws IOException;
+    }
+
+    /**
+     * Trains a UNet on the frozen text encoder and VAE; step {@code k} draws the world's scenes of step
+     * {@code firstStep + k}, so a continuation sees scenes its first run did not.
+     */
+    private static List<Double> train(Path work, EmbeddedRecipe recipe, EmbeddedRecipe.Part part, String name,
+            long firstStep, Builder builder, JsonNode record, NDManager parent, ProgressListener listener,
+            BooleanSupplier cancelled) throws IOException {
         Path model = work.resolve("model");
         ClipTokenizer tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
         try (NDManager manager = parent.newSubManager();
                 ClipTextModel text = ClipTextModel.load(model.resolve("text_encoder"), manager);
                 AutoencoderKL vae = AutoencoderKL.load(model.resolve("vae"), manager)) {
             UNetConfig config = recipe.unetConfig(text.config().hiddenSize());
-            InitialWeights init = new InitialWeights(manager, part.seed(),
-                    key -> ZERO_INITIALISED.matcher(key).matches());
-            UNet2DConditionModel unet = UNet2DConditionModel.build(config, init, manager);
-            Parameters parameters = new Parameters(init.created());
+            Built built = builder.build(config, manager);
+            UNet2DConditionModel unet = built.unet();
+            Parameters parameters = built.parameters();
             NoiseSchedule schedule = NoiseSchedule.training(SchedulerConfig.SD1);
             World world = new World(recipe.worldSeed());
             int size = recipe.imageSize();
             TrainingTask task = new TrainingTask() {
                 @Override
                 public String name() {
-                    return "unet";
+                    return name;
                 }
 
                 @Override
@@ -94,7 +189,7 @@ public final class UNetTraining {
                     float[] times = new float[batch];
                     float[] weights = new float[batch];
                     for (int i = 0; i < batch; i++) {
-                        World.Sample sample = world.sample(step * batch + i);
+                        World.Sample sample = world.sample((firstStep + step) * batch + i);
                         pictures.add(Renderer.render(sample.scene(), size).rgb());
                         String caption = random.nextDouble() < CAPTION_DROPOUT ? "" : sample.caption();
                         int[] row = tokenizer.encode(caption);
@@ -122,8 +217,7 @@ public final class UNetTraining {
                 }
             };
             TrainingLoop.Result result = TrainingLoop.run(task, part.settings(),
-                    new CheckpointFolder(work.resolve("checkpoints/unet")), manager, record(recipe, model), listener,
-                    cancelled);
+                    new CheckpointFolder(work.resolve("checkpoints/" + name)), manager, record, listener, cancelled);
             export(model, config, result.parameters());
             return result.losses();
         }
@@ -143,11 +237,14 @@ public final class UNetTraining {
                 files = listing.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path file : files) {
-                frozen.put(folder + "/" + file.getFileName(),
-                        com.google.common.io.Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString());
+                frozen.put(folder + "/" + file.getFileName(), sha256(file));
             }
         }
         return record;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        return com.google.common.io.Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString();
     }
 
     /**

@@ -1,0 +1,43 @@
+package dev.perfusion.djl.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import dev.perfusion.djl.train.TrainingLoop;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.assertj.core.data.Percentage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UNetContinuationTest {
+
+    @Test
+    void theContinuationRunsHalfTheUNetsStepsFromHalfItsPeakWithItsOwnSeed() {
+        EmbeddedRecipe recipe = EmbeddedRecipe.kindAware();
+        TrainingLoop.Settings unet = recipe.unet().settings();
+
+        EmbeddedRecipe.Part more = UNetTraining.continuation(recipe);
+
+        assertThat(more.settings().steps()).isEqualTo(8000);
+        assertThat(more.settings().schedule().peak()).isEqualTo(unet.schedule().peak() / 2);
+        assertThat(more.settings().schedule().at(more.settings().steps() - 1))
+                .isCloseTo(unet.schedule().peak() / 2 * unet.schedule().floor(), Percentage.withPercentage(1));
+        assertThat(more.seed()).isNotEqualTo(recipe.unet().seed());
+        assertThat(more.batch()).isEqualTo(recipe.unet().batch());
+        assertThat(more.settings().emaDecay()).isEqualTo(unet.emaDecay());
+        assertThat(UNetTraining.continuation(recipe.scaled(0.001)).settings().steps()).isEqualTo(8);
+    }
+
+    @Test
+    void aContinuationBeforeTheUNetHasFinishedNamesWhatIsMissing(@TempDir Path work) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> UNetTraining.runContinuation(work, EmbeddedRecipe.kindAware(), manager,
+                    p -> { }, () -> false))
+                    .isInstanceOf(NoSuchFileException.class)
+                    .hasMessageContaining("model/unet/diffusion_pytorch_model.safetensors")
+                    .hasMessageContaining("part unet, which has not finished");
+        }
+    }
+}
