@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * pictures of one object (the batch's lone scenes and both views of every instance) to the prompt "a photo of a
  * {kind}" of their kind among the nine, so that it recognises kinds zero-shot: captions name a kind beside its colour
  * and backdrop, which alone already tell most pictures of a batch apart, so the contrastive loss by itself learns
- * kinds poorly, measured at 39% zero-shot).
+ * kinds poorly, measured at 39% zero-shot). A recipe may also add a kind loss on the text encoder's hidden states at
+ * the captions' kind words ({@link EmbeddedRecipe.TextLosses#KINDS_AND_KIND_TOKENS}).
  */
 final class ContrastiveTraining {
 
