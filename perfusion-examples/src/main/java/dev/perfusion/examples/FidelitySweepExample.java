@@ -141,8 +141,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
     }
 
     private TrainingOptions options(Perfusion perfusion, ConceptMethod method) {
-        TrainingOptions.Builder b = perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed)
-                .method(method);
+        TrainingOptions.Builder b = HeldOutPhotos.options(perfusion, method, steps, seed);
         if (valueLearningRate != null) {
             b.valueLearningRate(valueLearningRate);
         }

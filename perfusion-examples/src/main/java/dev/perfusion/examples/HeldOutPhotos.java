@@ -49,8 +49,12 @@ final class HeldOutPhotos {
      */
     static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, ConceptMethod method, int steps, long seed,
             Path folder) throws Exception {
-        return trainOrLoad(perfusion, truth, perfusion.recommendedTrainingOptions().toBuilder().steps(steps)
-                .seed(seed).method(method).build(), folder);
+        return trainOrLoad(perfusion, truth, options(perfusion, method, steps, seed).build(), folder);
+    }
+
+    /** The examples' recipe: the open model's recommended training options with this method, steps and seed. */
+    static TrainingOptions.Builder options(Perfusion perfusion, ConceptMethod method, int steps, long seed) {
+        return perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed).method(method);
     }
 
     /**

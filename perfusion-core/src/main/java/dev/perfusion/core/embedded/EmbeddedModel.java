@@ -2,6 +2,7 @@ package dev.perfusion.core.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.hash.Hashing;
 import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.io.Folders;
@@ -155,6 +156,11 @@ public final class EmbeddedModel {
             throw new FileFormatException(resource, "has SHA-256 " + actual + ", the manifest says "
                     + entry.path("sha256").asText() + ": the resource is corrupted");
         }
+    }
+
+    /** The SHA-256 of a file's bytes, in lower-case hex, as the manifest records it. */
+    public static String sha256(Path file) throws IOException {
+        return com.google.common.io.Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString();
     }
 
     /** A new SHA-256 digest. */

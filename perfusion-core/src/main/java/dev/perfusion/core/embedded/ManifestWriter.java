@@ -3,7 +3,6 @@ package dev.perfusion.core.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.common.hash.Hashing;
 import dev.perfusion.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +39,7 @@ public final class ManifestWriter {
         }
         for (Path p : paths) {
             String name = folder.relativize(p).toString().replace('\\', '/');
-            String hex = com.google.common.io.Files.asByteSource(p.toFile()).hash(Hashing.sha256()).toString();
+            String hex = EmbeddedModel.sha256(p);
             ObjectNode entry = files.putObject(name);
             entry.put("bytes", Files.size(p));
             entry.put("sha256", hex);

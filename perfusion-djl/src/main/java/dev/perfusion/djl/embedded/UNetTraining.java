@@ -6,10 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.common.hash.Hashing;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.core.io.AtomicFiles;
-import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.core.safetensors.DType;
@@ -32,7 +31,6 @@ import dev.perfusion.djl.vae.AutoencoderKL;
 import dev.perfusion.djl.weights.InitialWeights;
 import dev.perfusion.djl.weights.RecordingWeights;
 import dev.perfusion.djl.weights.WeightStore;
-import dev.perfusion.djl.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -82,8 +80,8 @@ public final class UNetTraining {
      * Part "unet-continue": more steps for the UNet that part "unet" finished, with a learning-rate schedule of its
      * own ({@link #continuation}) on scenes the first run never drew. It starts from the exported EMA weights, which
      * it copies to its checkpoint folder first so that its record and any resume refer to them and not to the
-     * {@code model/unet} it replaces when it finishes. The store's arrays may view the file's bytes, so the
-     * trainable weights are copies of them.
+     * {@code model/unet} it replaces when it finishes. The trainable weights are copies of the file's
+     * ({@link dev.perfusion.djl.weights.Weights#copied}).
      */
     public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, NDManager parent,
             ProgressListener listener, BooleanSupplier cancelled) throws IOException {
@@ -101,25 +99,11 @@ public final class UNetTraining {
         ObjectNode record = (ObjectNode) record(recipe, work.resolve("model"));
         record.put("part", CONTINUATION);
         record.set("part_recipe", new ObjectMapper().valueToTree(part));
-        record.put("start_sha256", sha256(start));
+        record.put("start_sha256", EmbeddedModel.sha256(start));
         try (NDManager stores = parent.newSubManager();
                 WeightStore store = WeightStore.open(start, stores, KeyMap.prefixed(""))) {
             return train(work, recipe, part, CONTINUATION, recipe.unet().settings().steps(), (config, manager) -> {
-                RecordingWeights weights = new RecordingWeights(new Weights() {
-                    @Override
-                    public NDArray take(String key, long... shape) throws FileFormatException {
-                        try (NDArray stored = store.take(key, shape)) {
-                            NDArray copy = stored.duplicate();
-                            copy.attach(manager);
-                            return copy;
-                        }
-                    }
-
-                    @Override
-                    public boolean contains(String key) {
-                        return store.contains(key);
-                    }
-                });
+                RecordingWeights weights = new RecordingWeights(store.copied(manager));
                 UNet2DConditionModel unet = UNet2DConditionModel.build(config, weights, manager);
                 return new Built(unet, new Parameters(weights.taken()));
             }, record, parent, listener, cancelled);
@@ -237,14 +221,10 @@ public final class UNetTraining {
                 files = listing.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path file : files) {
-                frozen.put(folder + "/" + file.getFileName(), sha256(file));
+                frozen.put(folder + "/" + file.getFileName(), EmbeddedModel.sha256(file));
             }
         }
         return record;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        return com.google.common.io.Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString();
     }
 
     /**
