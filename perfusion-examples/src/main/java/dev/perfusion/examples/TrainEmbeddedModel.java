@@ -95,7 +95,7 @@ public final class TrainEmbeddedModel implements Callable<Integer> {
         for (EmbeddedTraining.Part part : parts) {
             long start = System.nanoTime();
             if (part == EmbeddedTraining.Part.PACKAGE) {
-                EmbeddedTraining.pack(work, out, recipe, EmbeddedTraining.command(recipeName));
+                EmbeddedTraining.pack(work, out, recipe, recipeName);
                 System.out.printf(Locale.ROOT, "package: wrote %s%n", out.toAbsolutePath());
                 continue;
             }

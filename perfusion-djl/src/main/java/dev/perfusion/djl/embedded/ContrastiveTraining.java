@@ -27,9 +27,12 @@ import dev.perfusion.djl.weights.InitialWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -48,24 +51,37 @@ import java.util.regex.Pattern;
  */
 final class ContrastiveTraining {
 
+    /** A loss added to CLIP's contrastive loss. */
+    enum Extra {
+        /** The kind loss on the batch's lone scenes. */
+        KINDS,
+        /** The two-view instance loss, whose views the kind loss then covers too (needs {@link #KINDS}). */
+        INSTANCE_VIEWS,
+        /** Each picture's caption with one object's kind swapped, as an extra negative. */
+        SWAPPED_KINDS,
+        /** The kind loss on the hidden states at the kind words of the captions. */
+        KIND_TOKENS
+    }
+
     /**
-     * The towers' shapes.
+     * The towers' shapes and the losses added to the contrastive loss.
      *
-     * @param text          the text transformer
-     * @param image         the image encoder
-     * @param kinds         whether to add the kind loss on the batch's lone scenes
-     * @param instanceViews whether to add the two-view instance loss, whose views the kind loss then covers too
-     * @param swappedKinds  whether each picture's caption with one object's kind swapped is an extra negative
-     * @param kindTokens    whether to add the kind loss on the hidden states at the kind words of the captions
+     * @param text   the text transformer
+     * @param image  the image encoder
+     * @param extras the added losses
      */
-    record Shapes(ClipTextConfig text, ImageEncoderConfig image, boolean kinds, boolean instanceViews,
-            boolean swappedKinds, boolean kindTokens) {
+    record Shapes(ClipTextConfig text, ImageEncoderConfig image, Set<Extra> extras) {
 
         Shapes {
-            if (instanceViews && !kinds) {
+            extras = extras.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(extras));
+            if (extras.contains(Extra.INSTANCE_VIEWS) && !extras.contains(Extra.KINDS)) {
                 throw new IllegalArgumentException("the instance views are also the kind loss's pictures: "
-                        + "instanceViews needs kinds");
+                        + "INSTANCE_VIEWS needs KINDS");
             }
+        }
+
+        boolean has(Extra extra) {
+            return extras.contains(extra);
         }
     }
 
@@ -94,15 +110,15 @@ final class ContrastiveTraining {
         InitialWeights init = new InitialWeights(manager, part.seed(), ConvImageEncoder::zeroInitialised);
         ConvImageEncoder image = ConvImageEncoder.build(shapes.image(), init, "vision.");
         TextTower text = TextTower.build(shapes.text(), shapes.image().embed(), tokenizer, init, manager);
-        if (shapes.kindTokens()) {
+        if (shapes.has(Extra.KIND_TOKENS)) {
             init.take(KIND_DIRECTIONS, Kind.values().length, shapes.text().hiddenSize());
         }
         Map<String, NDArray> arrays = new LinkedHashMap<>(init.created());
         arrays.put("logit_scale", Contrastive.initialLogScale(manager));
-        if (shapes.instanceViews()) {
+        if (shapes.has(Extra.INSTANCE_VIEWS)) {
             arrays.put("view_logit_scale", Contrastive.initialLogScale(manager));
         }
-        if (shapes.kinds()) {
+        if (shapes.has(Extra.KINDS)) {
             arrays.put("kind_logit_scale", Contrastive.initialLogScale(manager));
         }
         ContrastiveTraining model = new ContrastiveTraining(image, text, new Parameters(arrays));
@@ -138,22 +154,22 @@ final class ContrastiveTraining {
             captions.add(sample.caption());
         }
         NDArray images = image.forward(Images.batch(m, pictures, size));
-        NDArray negatives = shapes.swappedKinds() ? text.forward(m, swapKinds(scenes, captions,
+        NDArray negatives = shapes.has(Extra.SWAPPED_KINDS) ? text.forward(m, swapKinds(scenes, captions,
                 new SplittableRandom(part.seed() * 1_000_003L + step))) : null;
         TextTower.Encoding encoded = text.encode(m, captions);
         NDArray loss = Contrastive.loss(images, encoded.embeddings(), negatives,
                 parameters.arrays().get("logit_scale"));
-        if (shapes.kindTokens()) {
+        if (shapes.has(Extra.KIND_TOKENS)) {
             loss = loss.add(kindTokenLoss(m, scenes, encoded));
         }
-        if (!shapes.kinds()) {
+        if (!shapes.has(Extra.KINDS)) {
             return loss;
         }
         List<Kind> sceneKinds = new ArrayList<>();
         for (Scene scene : scenes) {
             sceneKinds.add(scene.objects().size() == 1 ? scene.objects().get(0).spec().kind() : null);
         }
-        if (!shapes.instanceViews()) {
+        if (!shapes.has(Extra.INSTANCE_VIEWS)) {
             return loss.add(kindLoss(m, images, sceneKinds));
         }
         List<int[]> first = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.perfusion.djl.judge.ImageEncoderConfig;
 import dev.perfusion.djl.train.LearningRate;
 import dev.perfusion.djl.train.TrainingLoop;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How the embedded base model is made: its shapes, and for each training part its seed, batch, steps and schedule.
@@ -44,7 +45,19 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
          * UNet attends to: matched to one of nine learnt kind directions at a fixed temperature, so the kind must
          * show in the state's direction, where the colour before it dominates under the other losses.
          */
-        KINDS_AND_KIND_TOKENS
+        KINDS_AND_KIND_TOKENS;
+
+        /** The losses the pretraining adds to the contrastive loss. */
+        Set<ContrastiveTraining.Extra> extras() {
+            return switch (this) {
+                case CONTRASTIVE -> Set.of();
+                case KINDS -> Set.of(ContrastiveTraining.Extra.KINDS);
+                case KINDS_AND_SWAPPED_KINDS -> Set.of(ContrastiveTraining.Extra.KINDS,
+                        ContrastiveTraining.Extra.SWAPPED_KINDS);
+                case KINDS_AND_KIND_TOKENS -> Set.of(ContrastiveTraining.Extra.KINDS,
+                        ContrastiveTraining.Extra.KIND_TOKENS);
+            };
+        }
     }
 
     /**

@@ -1,12 +1,14 @@
 package dev.perfusion.djl.embedded;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.djl.DjlRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,23 +53,33 @@ public final class EmbeddedTraining {
 
     /** The name of the shipped model's recipe, which {@code TrainEmbeddedModel} runs unless told otherwise. */
     public static final String SHIPPED_RECIPE = "kind-aware";
+    /** Whether the shipped model's UNet had part {@link Part#UNET_CONTINUE}'s steps after part {@link Part#UNET}. */
+    public static final boolean SHIPPED_CONTINUED = false;
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
-    public static final String COMMAND = command(SHIPPED_RECIPE);
+    public static final String COMMAND = command(SHIPPED_RECIPE, SHIPPED_CONTINUED);
 
     private EmbeddedTraining() {
     }
 
-    /** The command line that runs every part with the recipe of this name ({@link EmbeddedRecipe#named}). */
-    public static String command(String recipeName) {
+    /**
+     * The command line that runs every part with the recipe of this name ({@link EmbeddedRecipe#named}), with
+     * part {@link Part#UNET_CONTINUE} after part {@link Part#UNET} where {@code continued}.
+     */
+    public static String command(String recipeName, boolean continued) {
         return "mvn -B -pl perfusion-examples -am install exec:java "
                 + "-Dexample.main=dev.perfusion.examples.TrainEmbeddedModel "
-                + "-Dexec.args=\"tokenizer text-encoder judge vae unet package --work embedded-training --recipe "
-                + recipeName + "\"";
+                + "-Dexec.args=\"tokenizer text-encoder judge vae unet " + (continued ? "unet-continue " : "")
+                + "package --work embedded-training --recipe " + recipeName + "\"";
     }
 
-    /** Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}, recording {@code command}. */
-    public static void pack(Path work, Path out, EmbeddedRecipe recipe, String command) throws IOException {
-        EmbeddedPackaging.run(work, out, recipe, command);
+    /**
+     * Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}. The manifest records the
+     * command of the parts that made the model: with {@link Part#UNET_CONTINUE} where that part finished in
+     * {@code work}, and then its own record (its schedule and the SHA-256 of the weights it started from).
+     */
+    public static void pack(Path work, Path out, EmbeddedRecipe recipe, String recipeName) throws IOException {
+        Optional<JsonNode> continuation = UNetTraining.finishedContinuation(work, recipe);
+        EmbeddedPackaging.run(work, out, recipe, command(recipeName, continuation.isPresent()), continuation);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,7 +33,8 @@ public final class JudgeTraining {
         ClipTextConfig text = recipe.judgeTextConfig(tokenizer.vocabSize());
         try (NDManager manager = parent.newSubManager()) {
             TrainingLoop.Result result = ContrastiveTraining.train("judge", work, recipe, recipe.judge(),
-                    new ContrastiveTraining.Shapes(text, recipe.judgeImageTower(), true, true, false, false),
+                    new ContrastiveTraining.Shapes(text, recipe.judgeImageTower(),
+                            Set.of(ContrastiveTraining.Extra.KINDS, ContrastiveTraining.Extra.INSTANCE_VIEWS)),
                     tokenizer, manager, listener, cancelled);
             Path folder = work.resolve("judge");
             Files.createDirectories(folder.resolve("tokenizer"));

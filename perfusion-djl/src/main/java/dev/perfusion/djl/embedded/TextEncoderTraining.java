@@ -29,10 +29,7 @@ public final class TextEncoderTraining {
         ClipTextConfig config = recipe.textConfig(tokenizer.vocabSize());
         try (NDManager manager = parent.newSubManager()) {
             TrainingLoop.Result result = ContrastiveTraining.train("text-encoder", work, recipe, recipe.textEncoder(),
-                    new ContrastiveTraining.Shapes(config, recipe.textEncoderImageTower(),
-                            recipe.textLosses() != EmbeddedRecipe.TextLosses.CONTRASTIVE, false,
-                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_SWAPPED_KINDS,
-                            recipe.textLosses() == EmbeddedRecipe.TextLosses.KINDS_AND_KIND_TOKENS),
+                    new ContrastiveTraining.Shapes(config, recipe.textEncoderImageTower(), recipe.textLosses().extras()),
                     tokenizer, manager, listener, cancelled);
             Path folder = work.resolve("model/text_encoder");
             Files.createDirectories(folder);

@@ -37,6 +37,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -108,6 +109,24 @@ public final class UNetTraining {
                 return new Built(unet, new Parameters(weights.taken()));
             }, record, parent, listener, cancelled);
         }
+    }
+
+    /**
+     * The record of part "unet-continue" in {@code work} where it has run all its steps (its part recipe and the
+     * SHA-256 of the weights it started from), or empty where it has not run or not finished.
+     */
+    static Optional<JsonNode> finishedContinuation(Path work, EmbeddedRecipe recipe) throws IOException {
+        Optional<Path> latest = new CheckpointFolder(work.resolve("checkpoints/" + CONTINUATION)).latest();
+        if (latest.isEmpty()) {
+            return Optional.empty();
+        }
+        Path stateFile = latest.get().resolve("state.json");
+        JsonNode state = new ObjectMapper().readTree(stateFile.toFile());
+        if (!state.path("step").canConvertToLong() || !state.path("record").isObject()) {
+            throw new IOException(stateFile + ": expected a checkpoint state with 'step' and 'record'");
+        }
+        return state.path("step").asLong() >= continuation(recipe).settings().steps()
+                ? Optional.of(state.path("record")) : Optional.empty();
     }
 
     /**

@@ -64,8 +64,10 @@ class EmbeddedRecipeTest {
 
     @Test
     void everyCommandNamesItsRecipeAndTheDefaultOneIsWhatTheShippedManifestRecords() throws Exception {
-        assertThat(EmbeddedTraining.command("standard")).endsWith("--work embedded-training --recipe standard\"");
-        assertThat(EmbeddedTraining.command("kind-tokens")).endsWith("--recipe kind-tokens\"");
+        assertThat(EmbeddedTraining.command("standard", false))
+                .endsWith("unet package --work embedded-training --recipe standard\"");
+        assertThat(EmbeddedTraining.command("kind-tokens", true)).endsWith("unet unet-continue package "
+                + "--work embedded-training --recipe kind-tokens\"");
         assertThat(EmbeddedModel.manifest(getClass().getClassLoader()).path("training_command").asText())
                 .isEqualTo(EmbeddedTraining.COMMAND);
         assertThat(EmbeddedRecipe.named(EmbeddedTraining.SHIPPED_RECIPE)).isEqualTo(EmbeddedRecipe.kindAware());
@@ -134,8 +136,8 @@ class EmbeddedRecipeTest {
     @Test
     void instanceViewsWithoutTheKindLossAreRefused() {
         EmbeddedRecipe r = EmbeddedRecipe.standard();
-        assertThatThrownBy(() -> new ContrastiveTraining.Shapes(r.judgeTextConfig(100), r.judgeImageTower(), false,
-                true, false, false)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("instanceViews needs kinds");
+        assertThatThrownBy(() -> new ContrastiveTraining.Shapes(r.judgeTextConfig(100), r.judgeImageTower(),
+                Set.of(ContrastiveTraining.Extra.INSTANCE_VIEWS))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("INSTANCE_VIEWS needs KINDS");
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import dev.perfusion.djl.train.CheckpointFolder;
 import dev.perfusion.djl.train.TrainingLoop;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.assertj.core.data.Percentage;
@@ -39,5 +41,25 @@ class UNetContinuationTest {
                     .hasMessageContaining("model/unet/diffusion_pytorch_model.safetensors")
                     .hasMessageContaining("part unet, which has not finished");
         }
+    }
+
+    @Test
+    void packagingRecordsTheContinuationOnlyOnceItHasRunAllItsSteps(@TempDir Path work) throws Exception {
+        EmbeddedRecipe recipe = EmbeddedRecipe.kindAware();
+        assertThat(UNetTraining.finishedContinuation(work, recipe)).isEmpty();
+
+        CheckpointFolder folder = new CheckpointFolder(work.resolve("checkpoints/unet-continue"));
+        folder.save(dir -> Files.writeString(dir.resolve("state.json"),
+                "{\"step\": 7999, \"record\": {\"start_sha256\": \"ab\"}}"));
+        assertThat(UNetTraining.finishedContinuation(work, recipe)).isEmpty();
+
+        folder.save(dir -> Files.writeString(dir.resolve("state.json"),
+                "{\"step\": 8000, \"record\": {\"start_sha256\": \"ab\"}}"));
+        assertThat(UNetTraining.finishedContinuation(work, recipe)).get()
+                .extracting(r -> r.path("start_sha256").asText()).isEqualTo("ab");
+
+        folder.save(dir -> Files.writeString(dir.resolve("state.json"), "{\"step\": 8000}"));
+        assertThatThrownBy(() -> UNetTraining.finishedContinuation(work, recipe))
+                .hasMessageContaining("current/state.json").hasMessageContaining("'record'");
     }
 }
