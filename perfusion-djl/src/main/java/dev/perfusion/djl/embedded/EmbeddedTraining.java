@@ -54,7 +54,7 @@ public final class EmbeddedTraining {
     /** The name of the shipped model's recipe, which {@code TrainEmbeddedModel} runs unless told otherwise. */
     public static final String SHIPPED_RECIPE = "kind-aware";
     /** Whether the shipped model's UNet had part {@link Part#UNET_CONTINUE}'s steps after part {@link Part#UNET}. */
-    public static final boolean SHIPPED_CONTINUED = false;
+    public static final boolean SHIPPED_CONTINUED = true;
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
     public static final String COMMAND = command(SHIPPED_RECIPE, SHIPPED_CONTINUED);
 
