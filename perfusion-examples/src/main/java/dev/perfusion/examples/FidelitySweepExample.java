@@ -76,6 +76,11 @@ public final class FidelitySweepExample implements Callable<Integer> {
     @Option(names = "--tau", description = "The gates' temperature with --gates (default: ${DEFAULT-VALUE}).")
     private double tau = 0.15;
 
+    @Option(names = "--key-beta", paramLabel = "<beta>", description = "With --gates, hold the key gate at this beta "
+            + "(same --tau) and sweep the value gate alone; 2.0 all but closes it, so the concept token keeps its own "
+            + "key instead of the locked one (default: keys follow the values).")
+    private Double keyBeta;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new FidelitySweepExample()).execute(args));
     }
@@ -130,8 +135,11 @@ public final class FidelitySweepExample implements Callable<Integer> {
         List<FidelitySweep.Setting> settings = new ArrayList<>();
         for (double beta : betas) {
             Gate gate = new Gate(beta, tau);
-            settings.add(new FidelitySweep.Setting(String.format(Locale.ROOT, "beta %.2f tau %.2f", beta, tau), beta,
-                    Optional.of(FidelityControl.explicit(trained.name(), gate, gate))));
+            Gate key = keyBeta == null ? gate : new Gate(keyBeta, tau);
+            String label = String.format(Locale.ROOT, "beta %.2f tau %.2f", beta, tau)
+                    + (keyBeta == null ? "" : String.format(Locale.ROOT, ", key beta %.2f", keyBeta));
+            settings.add(new FidelitySweep.Setting(label, beta,
+                    Optional.of(FidelityControl.explicit(trained.name(), key, gate))));
         }
         FidelitySweep.Result result = Progressbars.with("sweeping gates", listener -> FidelitySweep.run(perfusion,
                 judge, trained, photos, World.SIZE, settings, templates, 5000, seeds, listener));

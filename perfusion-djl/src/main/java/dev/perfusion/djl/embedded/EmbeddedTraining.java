@@ -27,7 +27,7 @@ public final class EmbeddedTraining {
         VAE,
         /** The conditional UNet, on the frozen text encoder and VAE. */
         UNET,
-        /** More steps for the finished UNet, with a schedule of their own (not part of the shipped recipe). */
+        /** More steps for the finished UNet, with a schedule of their own (the shipped model had them). */
         UNET_CONTINUE,
         /** The judge that scores images, trained apart from the generator. */
         JUDGE,

@@ -29,7 +29,8 @@ public final class TextEncoderTraining {
         ClipTextConfig config = recipe.textConfig(tokenizer.vocabSize());
         try (NDManager manager = parent.newSubManager()) {
             TrainingLoop.Result result = ContrastiveTraining.train("text-encoder", work, recipe, recipe.textEncoder(),
-                    new ContrastiveTraining.Shapes(config, recipe.textEncoderImageTower(), recipe.textLosses().extras()),
+                    new ContrastiveTraining.Shapes(config, recipe.textEncoderImageTower(),
+                            recipe.textLosses().extras()),
                     tokenizer, manager, listener, cancelled);
             Path folder = work.resolve("model/text_encoder");
             Files.createDirectories(folder);
