@@ -87,7 +87,7 @@ public final class UNetTraining {
     public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, NDManager parent,
             ProgressListener listener, BooleanSupplier cancelled) throws IOException {
         EmbeddedRecipe.Part part = continuation(recipe);
-        Path start = work.resolve("checkpoints/" + CONTINUATION + "/start.safetensors");
+        Path start = checkpoints(work, CONTINUATION).root().resolve("start.safetensors");
         if (!Files.isRegularFile(start)) {
             Path finished = work.resolve("model/unet/diffusion_pytorch_model.safetensors");
             if (!Files.isRegularFile(finished)) {
@@ -116,17 +116,23 @@ public final class UNetTraining {
      * SHA-256 of the weights it started from), or empty where it has not run or not finished.
      */
     static Optional<JsonNode> finishedContinuation(Path work, EmbeddedRecipe recipe) throws IOException {
-        Optional<Path> latest = new CheckpointFolder(work.resolve("checkpoints/" + CONTINUATION)).latest();
+        CheckpointFolder folder = checkpoints(work, CONTINUATION);
+        Optional<TrainingLoop.Checkpoint> latest = TrainingLoop.latest(folder);
         if (latest.isEmpty()) {
             return Optional.empty();
         }
-        Path stateFile = latest.get().resolve("state.json");
-        JsonNode state = new ObjectMapper().readTree(stateFile.toFile());
-        if (!state.path("step").canConvertToLong() || !state.path("record").isObject()) {
-            throw new IOException(stateFile + ": expected a checkpoint state with 'step' and 'record'");
+        TrainingLoop.Checkpoint checkpoint = latest.get();
+        if (checkpoint.record() == null || !checkpoint.record().isObject()) {
+            throw new IOException(checkpoint.folder().resolve("state.json")
+                    + ": expected a checkpoint state with 'step' and 'record'");
         }
-        return state.path("step").asLong() >= continuation(recipe).settings().steps()
-                ? Optional.of(state.path("record")) : Optional.empty();
+        return checkpoint.step() >= continuation(recipe).settings().steps()
+                ? Optional.of(checkpoint.record()) : Optional.empty();
+    }
+
+    /** The checkpoints of part {@code name} ("unet" or {@link #CONTINUATION}). */
+    private static CheckpointFolder checkpoints(Path work, String name) {
+        return new CheckpointFolder(work.resolve("checkpoints").resolve(name));
     }
 
     /**
@@ -220,7 +226,7 @@ public final class UNetTraining {
                 }
             };
             TrainingLoop.Result result = TrainingLoop.run(task, part.settings(),
-                    new CheckpointFolder(work.resolve("checkpoints/" + name)), manager, record, listener, cancelled);
+                    checkpoints(work, name), manager, record, listener, cancelled);
             export(model, config, result.parameters());
             return result.losses();
         }

@@ -73,16 +73,16 @@ public final class TrainingLoop {
                 settings.clipNorm());
                 Ema ema = settings.emaDecay() > 0 ? new Ema(parameters, manager, settings.emaDecay()) : null) {
             long start = 0;
-            Optional<Path> latest = folder.latest();
+            Optional<Checkpoint> latest = latest(folder);
             if (latest.isPresent()) {
-                JsonNode state = JSON.readTree(latest.get().resolve("state.json").toFile());
-                refuseOtherRecord(task, latest.get(), state.get("record"), record);
-                start = state.get("step").asLong();
-                parameters.load(latest.get().resolve("parameters.safetensors"));
-                adam.load(latest.get().resolve("optimizer.safetensors"));
+                Checkpoint checkpoint = latest.get();
+                refuseOtherRecord(task, checkpoint.folder(), checkpoint.record(), record);
+                start = checkpoint.step();
+                parameters.load(checkpoint.folder().resolve("parameters.safetensors"));
+                adam.load(checkpoint.folder().resolve("optimizer.safetensors"));
                 if (ema != null) {
-                    ema.shadow().load(latest.get().resolve("ema.safetensors"));
-                    ema.resume(state.path("ema_updates").asLong(start));
+                    ema.shadow().load(checkpoint.folder().resolve("ema.safetensors"));
+                    ema.resume(checkpoint.emaUpdates());
                 }
             }
             Path log = folder.root().resolve("losses.csv");
@@ -125,6 +125,33 @@ public final class TrainingLoop {
             }
             return new Result(ema != null ? ema.shadow().copy(manager) : parameters, losses, start);
         }
+    }
+
+    /**
+     * What a checkpoint's {@code state.json} says.
+     *
+     * @param folder     the checkpoint's folder
+     * @param step       the steps run before it was written
+     * @param emaUpdates the EMA updates made by then
+     * @param record     the facts it was made with ({@code run}'s {@code record}), or null where the state has none
+     */
+    public record Checkpoint(Path folder, long step, long emaUpdates, JsonNode record) {
+    }
+
+    /** The newest checkpoint in {@code folder}, if there is one, read from its {@code state.json}. */
+    public static Optional<Checkpoint> latest(CheckpointFolder folder) throws IOException {
+        Optional<Path> latest = folder.latest();
+        if (latest.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = latest.get().resolve("state.json");
+        JsonNode state = JSON.readTree(file.toFile());
+        if (!state.path("step").canConvertToLong()) {
+            throw new IOException(file + ": expected a checkpoint state with a 'step'");
+        }
+        long step = state.get("step").asLong();
+        return Optional.of(new Checkpoint(latest.get(), step, state.path("ema_updates").asLong(step),
+                state.get("record")));
     }
 
     /**
