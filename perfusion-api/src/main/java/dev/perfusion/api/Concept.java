@@ -32,6 +32,7 @@ public final class Concept {
     private final Gate valueGate;
     private final Map<String, String> training;
     private final ConceptMethod method;
+    private final EditScope editScope;
 
     private Concept(Builder b) {
         this.name = requireValidName(b.name);
@@ -48,6 +49,7 @@ public final class Concept {
                     + " values but i_s has " + supercategoryInput.length);
         }
         this.method = Objects.requireNonNull(b.method, "method");
+        this.editScope = Objects.requireNonNull(b.editScope, "editScope");
         if (b.valueTargets.isEmpty() != (method == ConceptMethod.TEXTUAL_INVERSION)) {
             throw new IllegalArgumentException("concept <" + name + "> " + (b.valueTargets.isEmpty()
                     ? "has no value targets" : "is a textual-inversion concept, which edits no layer, but has value "
@@ -87,7 +89,8 @@ public final class Concept {
                 .keyGate(keyGate)
                 .valueGate(valueGate)
                 .training(training)
-                .method(method);
+                .method(method)
+                .editScope(editScope);
         valueTargets.forEach(b::valueTarget);
         keyTargets.forEach(b::keyTarget);
         return b;
@@ -190,6 +193,11 @@ public final class Concept {
         return method;
     }
 
+    /** Which tokens the concept's edit reaches: the scope it was trained with, and generates with. */
+    public EditScope editScope() {
+        return editScope;
+    }
+
     /** The settings the concept was trained with, for the record. */
     public Map<String, String> training() {
         return training;
@@ -208,7 +216,7 @@ public final class Concept {
                 && Arrays.equals(supercategoryInput, c.supercategoryInput)
                 && targetsEqual(valueTargets, c.valueTargets) && targetsEqual(keyTargets, c.keyTargets)
                 && keyGate.equals(c.keyGate) && valueGate.equals(c.valueGate) && training.equals(c.training)
-                && method == c.method;
+                && method == c.method && editScope == c.editScope;
     }
 
     @Override
@@ -267,8 +275,15 @@ public final class Concept {
         private Gate valueGate = Gate.INFERENCE;
         private final Map<String, String> training = new LinkedHashMap<>();
         private ConceptMethod method = ConceptMethod.PERFUSION;
+        private EditScope editScope = EditScope.ALL_TOKENS;
 
         private Builder() {
+        }
+
+        /** Which tokens the edit reaches; default {@link EditScope#ALL_TOKENS}, the paper's formula. */
+        public Builder editScope(EditScope scope) {
+            this.editScope = scope;
+            return this;
         }
 
         /** How the concept was trained; default {@link ConceptMethod#PERFUSION}. */

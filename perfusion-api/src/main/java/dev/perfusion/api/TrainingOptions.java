@@ -17,11 +17,13 @@ package dev.perfusion.api;
  * @param attentionLossWeight   weight of the loss that pulls the concept token's cross-attention maps toward the
  *                              supercategory's
  * @param method                what to train: Perfusion, or one of the baselines
+ * @param editScope             which tokens the edit reaches, in training and in the concept's generations
  * @param templates             prompt templates with {@code {}} for the concept; empty for the model's defaults
  */
 public record TrainingOptions(int steps, int batchSize, int gradientAccumulation, double valueLearningRate,
         double embeddingLearningRate, Gate gate, double emaDecay, double flipProbability, int resolution,
-        long seed, double attentionLossWeight, ConceptMethod method, java.util.List<String> templates) {
+        long seed, double attentionLossWeight, ConceptMethod method, EditScope editScope,
+        java.util.List<String> templates) {
 
     public TrainingOptions {
         positive("steps", steps);
@@ -48,6 +50,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
                     + attentionLossWeight);
         }
         java.util.Objects.requireNonNull(method, "method");
+        java.util.Objects.requireNonNull(editScope, "editScope");
         templates = java.util.List.copyOf(templates);
         for (String t : templates) {
             if (t.indexOf("{}") < 0 || t.indexOf("{}") != t.lastIndexOf("{}")) {
@@ -71,7 +74,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         return builder().steps(steps).batchSize(batchSize).gradientAccumulation(gradientAccumulation)
                 .valueLearningRate(valueLearningRate).embeddingLearningRate(embeddingLearningRate).gate(gate)
                 .emaDecay(emaDecay).flipProbability(flipProbability).resolution(resolution).seed(seed)
-                .attentionLossWeight(attentionLossWeight).method(method).templates(templates);
+                .attentionLossWeight(attentionLossWeight).method(method).editScope(editScope).templates(templates);
     }
 
     private static void positive(String what, int value) {
@@ -94,6 +97,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         private long seed;
         private double attentionLossWeight = 0.05;
         private ConceptMethod method = ConceptMethod.PERFUSION;
+        private EditScope editScope = EditScope.ALL_TOKENS;
         private java.util.List<String> templates = java.util.List.of();
 
         private Builder() {
@@ -171,6 +175,12 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
             return this;
         }
 
+        /** Which tokens the edit reaches; default {@link EditScope#ALL_TOKENS}, the paper's formula. */
+        public Builder editScope(EditScope scope) {
+            this.editScope = scope;
+            return this;
+        }
+
         /** Prompt templates with {@code {}} for the concept; default none, the model's own. */
         public Builder templates(java.util.List<String> templates) {
             this.templates = templates;
@@ -180,7 +190,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         public TrainingOptions build() {
             return new TrainingOptions(steps, batchSize, gradientAccumulation, valueLearningRate,
                     embeddingLearningRate, gate, emaDecay, flipProbability, resolution, seed, attentionLossWeight,
-                    method, templates);
+                    method, editScope, templates);
         }
     }
 }

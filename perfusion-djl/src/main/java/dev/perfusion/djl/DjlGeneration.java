@@ -15,13 +15,16 @@ import dev.perfusion.api.ProgressListener;
 import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.api.spi.GenerationService;
 import dev.perfusion.djl.edit.ConceptEdits;
+import dev.perfusion.djl.edit.TokenScope;
 import dev.perfusion.djl.pipeline.StableDiffusion;
 import dev.perfusion.djl.schedule.NoiseSource;
 import dev.perfusion.djl.unet.TextConditioning;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -69,15 +72,14 @@ final class DjlGeneration implements GenerationService {
                 supercategories.add(concept.supercategory());
                 embeddings.add(m.create(concept.tokenEmbedding()));
             }
-            NDArray conditional = model.encode(m, List.of(job.prompt()), embeddings, supercategories).hidden()
-                    .repeat(0, batch);
-            NDArray unconditional = request.guidance() > 1
-                    ? model.encode(m, List.of(job.negative()), embeddings, supercategories).hidden().repeat(0, batch)
-                    : null;
-            List<GenerationJob.ConceptGates> editing = referenced(job);
+            StableDiffusion.Encoded prompt = model.encode(m, List.of(job.prompt()), embeddings, supercategories);
+            StableDiffusion.Encoded negative = request.guidance() > 1
+                    ? model.encode(m, List.of(job.negative()), embeddings, supercategories) : null;
+            NDArray conditional = prompt.hidden().repeat(0, batch);
+            NDArray unconditional = negative == null ? null : negative.hidden().repeat(0, batch);
+            List<Integer> editing = referenced(job);
             Map<String, TextConditioning.LayerEdit> edits = editing.isEmpty() ? Map.of()
-                    : ConceptEdits.build(model.unet().crossAttentionLayers(), inverseCovariance.get(), editing,
-                            request.jointForm(), m);
+                    : edits(job, editing, prompt, negative, (int) conditional.getShape().get(1), m);
             Shape latent = new Shape(1, model.unet().config().inChannels(), height / model.vaeScale(),
                     width / model.vaeScale());
             List<NoiseSource> perImage = new ArrayList<>();
@@ -104,8 +106,35 @@ final class DjlGeneration implements GenerationService {
         }
     }
 
-    /** The concepts whose token appears in either prompt and that edit layers (all but textual inversions). */
-    private static List<GenerationJob.ConceptGates> referenced(GenerationJob job) {
+    /**
+     * The joint edit of the job's concepts at {@code editing}; concepts confined to their own token act at its
+     * position in each row of the context, in the order the sampler stacks them (negative prompt first).
+     */
+    private Map<String, TextConditioning.LayerEdit> edits(GenerationJob job, List<Integer> editing,
+            StableDiffusion.Encoded prompt, StableDiffusion.Encoded negative, int tokens, NDManager m) {
+        int batch = job.request().batch();
+        List<int[]> rows = new ArrayList<>();
+        if (negative != null) {
+            rows.addAll(Collections.nCopies(batch, positions(negative, editing)));
+        }
+        rows.addAll(Collections.nCopies(batch, positions(prompt, editing)));
+        List<GenerationJob.ConceptGates> concepts = editing.stream().map(job.concepts()::get).toList();
+        Optional<TokenScope> scope = TokenScope.of(m,
+                concepts.stream().map(c -> c.concept().editScope()).toList(), rows, tokens);
+        return ConceptEdits.build(model.unet().crossAttentionLayers(), inverseCovariance.get(), concepts,
+                job.request().jointForm(), scope, m);
+    }
+
+    private static int[] positions(StableDiffusion.Encoded encoded, List<Integer> concepts) {
+        int[] at = new int[concepts.size()];
+        for (int c = 0; c < at.length; c++) {
+            at[c] = encoded.positions()[0][concepts.get(c)];
+        }
+        return at;
+    }
+
+    /** The indices of the concepts whose token appears in either prompt and that edit layers (not textual inversions). */
+    private static List<Integer> referenced(GenerationJob job) {
         boolean[] used = new boolean[job.concepts().size()];
         for (List<GenerationJob.PromptPart> prompt : List.of(job.prompt(), job.negative())) {
             for (GenerationJob.PromptPart part : prompt) {
@@ -114,10 +143,10 @@ final class DjlGeneration implements GenerationService {
                 }
             }
         }
-        List<GenerationJob.ConceptGates> out = new ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         for (int c = 0; c < used.length; c++) {
             if (used[c] && job.concepts().get(c).concept().method() != ConceptMethod.TEXTUAL_INVERSION) {
-                out.add(job.concepts().get(c));
+                out.add(c);
             }
         }
         return out;

@@ -4,6 +4,7 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.Judge;
@@ -76,9 +77,13 @@ public final class FidelitySweepExample implements Callable<Integer> {
     @Option(names = "--tau", description = "The gates' temperature with --gates (default: ${DEFAULT-VALUE}).")
     private double tau = 0.15;
 
+    @Option(names = "--edit-scope", description = "Which tokens the trained edits reach: ${COMPLETION-CANDIDATES} "
+            + "(default: the model's recipe).")
+    private EditScope editScope;
+
     @Option(names = "--key-beta", paramLabel = "<beta>", description = "With --gates, hold the key gate at this beta "
-            + "(same --tau) and sweep the value gate alone; 2.0 all but closes it, so the concept token keeps its own "
-            + "key instead of the locked one (default: keys follow the values).")
+            + "(same --tau) and sweep the value gate alone; 2.0 all but closes it, so the concept token's key loses "
+            + "its i* component and gets no locked key in its place (default: keys follow the values).")
     private Double keyBeta;
 
     public static void main(String[] args) {
@@ -155,6 +160,9 @@ public final class FidelitySweepExample implements Callable<Integer> {
         }
         if (embeddingLearningRate != null) {
             b.embeddingLearningRate(embeddingLearningRate);
+        }
+        if (editScope != null) {
+            b.editScope(editScope);
         }
         return b.build();
     }

@@ -43,23 +43,15 @@ final class HeldOutPhotos {
         return new Folders(photos, masks);
     }
 
-    /**
-     * The concept of {@code truth} trained by {@code method} with the examples' recipe, read from
-     * {@code folder/<name>[-method].perfusion} when an earlier run left it there, else trained and saved there.
-     */
-    static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, ConceptMethod method, int steps, long seed,
-            Path folder) throws Exception {
-        return trainOrLoad(perfusion, truth, options(perfusion, method, steps, seed).build(), folder);
-    }
-
     /** The examples' recipe: the open model's recommended training options with this method, steps and seed. */
     static TrainingOptions.Builder options(Perfusion perfusion, ConceptMethod method, int steps, long seed) {
         return perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed).method(method);
     }
 
     /**
-     * {@link #trainOrLoad(Perfusion, HeldOutConcept, ConceptMethod, int, long, Path)} with every training option
-     * given. A file left by an earlier run is read whatever options trained it.
+     * The concept of {@code truth} trained with {@code options}, read from {@code folder/<name>[-method].perfusion}
+     * when an earlier run left one there for the same base model and edit scope (whatever its other options), else
+     * trained and saved there.
      */
     static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, TrainingOptions options, Path folder)
             throws Exception {
@@ -68,7 +60,7 @@ final class HeldOutPhotos {
         Path file = folder.resolve(truth.name() + suffix + ConceptFile.SUFFIX);
         if (Files.isRegularFile(file)) {
             Concept concept = Perfusion.loadConcept(file, method);
-            if (concept.baseModel().equals(perfusion.fingerprint())) {
+            if (concept.baseModel().equals(perfusion.fingerprint()) && concept.editScope() == options.editScope()) {
                 System.out.printf("read <%s> (%s) from %s%n", concept.name(), method.id(), file);
                 return concept;
             }

@@ -4,9 +4,11 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.GeneratedImage;
 import dev.perfusion.api.Judge;
 import dev.perfusion.api.MultiConceptMode;
+import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.world.HeldOutConcept;
 import dev.perfusion.core.world.HeldOutConcepts;
@@ -60,6 +62,10 @@ public final class TwoConcepts implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
+    @Option(names = "--edit-scope", description = "Which tokens the trained edits reach: ${COMPLETION-CANDIDATES} "
+            + "(default: the model's recipe).")
+    private EditScope editScope;
+
     @Option(names = "--all-pairs", description = "Measure every pair of held-out concepts (exact form) instead of "
             + "--first and --second.")
     private boolean allPairs;
@@ -78,8 +84,7 @@ public final class TwoConcepts implements Callable<Integer> {
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             Concept[] concepts = new Concept[2];
             for (int i = 0; i < 2; i++) {
-                concepts[i] = HeldOutPhotos.trainOrLoad(perfusion, truths[i], ConceptMethod.PERFUSION, steps, seed,
-                        out);
+                concepts[i] = HeldOutPhotos.trainOrLoad(perfusion, truths[i], options(perfusion), out);
             }
             List<String> scenes = List.of("a {0} above a {1} on grass", "a {0} to the left of a {1} at night",
                     "a {0} below a {1} on the beach");
@@ -109,14 +114,21 @@ public final class TwoConcepts implements Callable<Integer> {
         return 0;
     }
 
+    private TrainingOptions options(Perfusion perfusion) {
+        TrainingOptions.Builder b = HeldOutPhotos.options(perfusion, ConceptMethod.PERFUSION, steps, seed);
+        if (editScope != null) {
+            b.editScope(editScope);
+        }
+        return b.build();
+    }
+
     private int measureAllPairs() throws Exception {
         long start = System.nanoTime();
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             List<HeldOutConcept> truths = HeldOutConcepts.all();
             Map<String, Concept> concepts = new LinkedHashMap<>();
             for (HeldOutConcept truth : truths) {
-                concepts.put(truth.name(), HeldOutPhotos.trainOrLoad(perfusion, truth, ConceptMethod.PERFUSION, steps,
-                        seed, out));
+                concepts.put(truth.name(), HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion), out));
             }
             Judge judge = perfusion.judge().orElseThrow();
             List<String> templates = ConceptEvaluation.twoConceptTemplates(new World(EmbeddedRecipes.WORLD_SEED),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.safetensors.DType;
@@ -28,7 +29,8 @@ import java.util.Set;
  * Metadata: {@code format} ("perfusion-concept"), {@code format_version}, {@code name}, {@code supercategory},
  * {@code base_model}, {@code layers} (JSON array, model order), {@code key_gate} and {@code value_gate} (JSON
  * objects with {@code bias} and {@code temperature}), {@code training} (JSON object of strings) and, from version 2,
- * {@code method} ("perfusion", "textual-inversion" or "trained-keys"; version 1 files are Perfusion concepts).
+ * {@code method} ("perfusion", "textual-inversion" or "trained-keys"; version 1 files are Perfusion concepts) and,
+ * from version 3, {@code edit_scope} ("all-tokens" or "concept-token"; older files reach all tokens).
  *
  * <p>Writes are atomic; reads validate the container and the concept, and name the file and the problem.
  */
@@ -36,8 +38,11 @@ public final class ConceptFile {
 
     /** The {@code format} metadata value. */
     public static final String FORMAT = "perfusion-concept";
-    /** The format version this SDK writes and the newest it reads (2 added {@code method}; 1 is read as Perfusion). */
-    public static final int VERSION = 2;
+    /**
+     * The format version this SDK writes and the newest it reads: 2 added {@code method} (1 is read as Perfusion),
+     * 3 added {@code edit_scope} (1 and 2 are read as reaching all tokens).
+     */
+    public static final int VERSION = 3;
     /** The conventional file suffix. */
     public static final String SUFFIX = ".perfusion";
 
@@ -95,7 +100,8 @@ public final class ConceptFile {
                 .metadata("key_gate", json(gateMap(concept.keyGate())))
                 .metadata("value_gate", json(gateMap(concept.valueGate())))
                 .metadata("training", json(concept.training()))
-                .metadata("method", concept.method().id());
+                .metadata("method", concept.method().id())
+                .metadata("edit_scope", concept.editScope().id());
         vector(writer, precision, TOKEN_EMBEDDING, concept.tokenEmbedding());
         vector(writer, precision, CONCEPT_INPUT, concept.conceptInput());
         vector(writer, precision, SUPERCATEGORY_INPUT, concept.supercategoryInput());
@@ -132,6 +138,7 @@ public final class ConceptFile {
                     .valueGate(parseGate(file, meta, "value_gate"))
                     .training(parseJson(file, meta, "training", new TypeReference<Map<String, String>>() { }))
                     .method(parseMethod(file, version, meta.get("method")))
+                    .editScope(parseScope(file, version, meta.get("edit_scope")))
                     .tokenEmbedding(vector(reader, TOKEN_EMBEDDING))
                     .conceptInput(vector(reader, CONCEPT_INPUT))
                     .supercategoryInput(vector(reader, SUPERCATEGORY_INPUT));
@@ -200,6 +207,20 @@ public final class ConceptFile {
             return ConceptMethod.of(method);
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(file, "metadata 'method': " + e.getMessage(), e);
+        }
+    }
+
+    private static EditScope parseScope(Path file, int version, String scope) throws FileFormatException {
+        if (scope == null) {
+            if (version >= 3) {
+                throw new FileFormatException(file, "has no 'edit_scope' in its metadata");
+            }
+            return EditScope.ALL_TOKENS;
+        }
+        try {
+            return EditScope.of(scope);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file, "metadata 'edit_scope': " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.perfusion.core.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.Hashing;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.io.Folders;
@@ -49,11 +50,13 @@ public final class EmbeddedModel {
 
     /**
      * The concept-training recipe on the embedded model: the paper's, scaled to a 64-pixel model trained on 2 CPU
-     * cores (fewer steps of a smaller batch; see docs/perfusion-training.md for how it was chosen).
+     * cores (fewer steps of a smaller batch), with the edit confined to the concept's token: this model's text encoder
+     * gives the padding tokens encodings much like the concept word's, which the paper's all-token edit would rewrite
+     * (see docs/perfusion-training.md for how both were chosen).
      */
     public static TrainingOptions conceptTraining() {
         return TrainingOptions.builder().steps(400).batchSize(4).gradientAccumulation(2).valueLearningRate(0.01)
-                .embeddingLearningRate(0.0005).build();
+                .embeddingLearningRate(0.0005).editScope(EditScope.CONCEPT_TOKEN).build();
     }
 
     /** The manifest on the class path of {@code loader}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.core.concept.ConceptFile.Precision;
 import dev.perfusion.core.io.AtomicFiles;
 import dev.perfusion.core.io.FileFormatException;
@@ -100,10 +101,44 @@ class ConceptFileTest {
 
     @Test
     void anUnknownFormatVersionIsRejected() throws IOException {
-        Path file = rewriteVersion(SampleConcepts.sd15("tom", 1), "3");
+        Path file = rewriteVersion(SampleConcepts.sd15("tom", 1), "4");
         assertThatThrownBy(() -> ConceptFile.read(file))
                 .isInstanceOf(FileFormatException.class)
-                .hasMessageContaining("has concept format version 3; this SDK reads versions 1 to 2");
+                .hasMessageContaining("has concept format version 4; this SDK reads versions 1 to 3");
+    }
+
+    @Test
+    void theEditScopeRoundTripsAndFilesBeforeVersion3ReachAllTokens() throws IOException {
+        Concept scoped = SampleConcepts.sd15("tom", 1).toBuilder().editScope(EditScope.CONCEPT_TOKEN).build();
+        Path file = dir.resolve("scoped.perfusion");
+        ConceptFile.write(scoped, file);
+        assertThat(ConceptFile.read(file).editScope()).isEqualTo(EditScope.CONCEPT_TOKEN);
+
+        Path old = dir.resolve("old.perfusion");
+        tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "2").metadata("method", "perfusion"))
+                .write(old);
+        assertThat(ConceptFile.read(old).editScope()).isEqualTo(EditScope.ALL_TOKENS);
+    }
+
+    @Test
+    void aVersion3FileWithoutAKnownEditScopeIsRejectedByName() throws IOException {
+        Path file = dir.resolve("scope.perfusion");
+        tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "3").metadata("method", "perfusion"))
+                .write(file);
+        assertThatThrownBy(() -> ConceptFile.read(file)).isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("has no 'edit_scope' in its metadata");
+
+        tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "3").metadata("method", "perfusion")
+                .metadata("edit_scope", "everywhere")).write(file);
+        assertThatThrownBy(() -> ConceptFile.read(file)).isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("metadata 'edit_scope': unknown edit scope 'everywhere'");
+    }
+
+    private static SafeTensorsWriter tinyConcept(SafeTensorsWriter writer) {
+        for (String name : List.of("token_embedding", "concept_input", "supercategory_input", "value_target.l0")) {
+            writer.addFloats(name, DType.F16, new long[] {2}, new float[] {1, 2});
+        }
+        return writer;
     }
 
     @Test

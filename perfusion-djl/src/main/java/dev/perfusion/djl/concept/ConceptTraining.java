@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.Progress;
@@ -17,6 +18,7 @@ import dev.perfusion.api.spi.GenerationJob.PromptPart;
 import dev.perfusion.core.edit.EmaVector;
 import dev.perfusion.core.schedule.NoiseSchedule;
 import dev.perfusion.djl.edit.GatedProjection;
+import dev.perfusion.djl.edit.TokenScope;
 import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.djl.pipeline.StableDiffusion;
 import dev.perfusion.djl.schedule.NoiseSource;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -88,6 +91,20 @@ public final class ConceptTraining {
             long seed) {
         Run run = new Run(setup, photos);
         return run.measure(concept, timesteps, seed);
+    }
+
+    /** The parts of a prompt template whose {@code {}} holds concept 0's token. */
+    public static List<PromptPart> promptParts(String template) {
+        int at = template.indexOf("{}");
+        List<PromptPart> parts = new ArrayList<>();
+        if (at > 0) {
+            parts.add(new PromptPart.Text(template.substring(0, at)));
+        }
+        parts.add(new PromptPart.ConceptToken(0));
+        if (at + 2 < template.length()) {
+            parts.add(new PromptPart.Text(template.substring(at + 2)));
+        }
+        return parts;
     }
 
     /** One training run's state. */
@@ -207,11 +224,12 @@ public final class ConceptTraining {
                     try (NDManager scope = m.newSubManager()) {
                         Batch batch = new Batch(chosen, used, times, seed + 1000L * t);
                         List<List<PromptPart>> prompts = new ArrayList<>();
-                        used.forEach(u -> prompts.add(parts(u)));
+                        used.forEach(u -> prompts.add(promptParts(u)));
                         StableDiffusion.Encoded encoded = model.encode(scope, prompts, List.of(embedding),
                                 List.of(concept.supercategory()));
                         total += loss(scope, batch, views, encoded, concept.conceptInput(),
-                                concept.supercategoryInput(), values, keys, concept.method(), options.gate(), 0)
+                                concept.supercategoryInput(), values, keys, concept.method(), concept.editScope(),
+                        options.gate(), 0)
                                 .getFloat();
                     }
                 }
@@ -267,7 +285,7 @@ public final class ConceptTraining {
         private StableDiffusion.Encoded encodeBoth(NDManager scope, Batch batch, NDArray embedding) {
             List<List<PromptPart>> prompts = new ArrayList<>();
             for (String template : batch.templates()) {
-                prompts.add(parts(template));
+                prompts.add(promptParts(template));
             }
             StableDiffusion.Encoded concept = model.encode(scope, prompts, List.of(embedding),
                     List.of(request.supercategory()));
@@ -278,18 +296,6 @@ public final class ConceptTraining {
             return concept;
         }
 
-        private static List<PromptPart> parts(String template) {
-            int at = template.indexOf("{}");
-            List<PromptPart> parts = new ArrayList<>();
-            if (at > 0) {
-                parts.add(new PromptPart.Text(template.substring(0, at)));
-            }
-            parts.add(new PromptPart.ConceptToken(0));
-            if (at + 2 < template.length()) {
-                parts.add(new PromptPart.Text(template.substring(at + 2)));
-            }
-            return parts;
-        }
 
         /** The encodings at each prompt's concept position, row by row, detached. */
         private static float[] rowsAt(StableDiffusion.Encoded encoded) {
@@ -332,14 +338,21 @@ public final class ConceptTraining {
                 Map<String, NDArray> valueTargets, Map<String, NDArray> keyTargets) {
             StableDiffusion.Encoded encoded = encodeBoth(scope, batch, embedding);
             return loss(scope, batch, views, encoded, toFloat(iStar.value()), toFloat(iSuper.value()), valueTargets,
-                    keyTargets, options.method(), options.gate(), options.attentionLossWeight());
+                    keyTargets, options.method(), options.editScope(), options.gate(), options.attentionLossWeight());
         }
 
         /** The loss of one batch for a concept given by its encodings, {@code i*}, {@code i_s} and targets. */
         private NDArray loss(NDManager scope, Batch batch, TrainingViews views, StableDiffusion.Encoded encoded,
                 float[] conceptInput, float[] supercategoryInput, Map<String, NDArray> valueTargets,
-                Map<String, NDArray> keyTargets, ConceptMethod method, Gate gate, double attentionWeight) {
+                Map<String, NDArray> keyTargets, ConceptMethod method, EditScope editScope, Gate gate,
+                double attentionWeight) {
             int n = batch.views().length;
+            int length = (int) encoded.hidden().getShape().get(1);
+            List<int[]> rows = new ArrayList<>();
+            for (int b = 0; b < n; b++) {
+                rows.add(new int[] {encoded.positions()[b][0]});
+            }
+            Optional<TokenScope> tokens = TokenScope.of(scope, List.of(editScope), rows, length);
             NDArray star = scope.create(conceptInput).reshape(1, -1);
             NDArray superRow = scope.create(supercategoryInput).reshape(1, -1);
             NDArray probe = star.matMul(inverse).transpose();
@@ -358,11 +371,12 @@ public final class ConceptTraining {
                 NDArray keyRemoval = ai.djl.nn.core.Linear.linear(star, wk).singletonOrThrow().div(energy);
                 NDArray valueRemoval = ai.djl.nn.core.Linear.linear(star, wv).singletonOrThrow().div(energy);
                 NDArray keyTarget = keyTargets.getOrDefault(layer.name(), lockedKey);
-                edits.put(layer.name(), new TextConditioning.LayerEdit(
-                        new GatedProjection(wk, probe, energy, keyRemoval, keyTarget, gates),
-                        new GatedProjection(wv, probe, energy, valueRemoval, valueTargets.get(layer.name()), gates)));
+                GatedProjection key = new GatedProjection(wk, probe, energy, keyRemoval, keyTarget, gates);
+                GatedProjection value = new GatedProjection(wv, probe, energy, valueRemoval,
+                        valueTargets.get(layer.name()), gates);
+                edits.put(layer.name(), tokens.map(t -> new TextConditioning.LayerEdit(key.scopedTo(t),
+                        value.scopedTo(t))).orElseGet(() -> new TextConditioning.LayerEdit(key, value)));
             }
-            int length = (int) encoded.hidden().getShape().get(1);
             float[] at = new float[n * length];
             for (int b = 0; b < n; b++) {
                 at[b * length + encoded.positions()[b][0]] = 1f;
@@ -404,11 +418,13 @@ public final class ConceptTraining {
             Concept.Builder b = Concept.builder().name(request.name()).supercategory(request.supercategory())
                     .baseModel(model.fingerprint()).method(options.method())
                     .tokenEmbedding(embedding.toFloatArray()).conceptInput(toFloat(iStar.value()))
-                    .supercategoryInput(toFloat(iSuper.value())).keyGate(Gate.INFERENCE).valueGate(Gate.INFERENCE);
+                    .supercategoryInput(toFloat(iSuper.value())).keyGate(Gate.INFERENCE).valueGate(Gate.INFERENCE)
+                    .editScope(options.editScope());
             valueTargets.forEach((layer, v) -> b.valueTarget(layer, v.toFloatArray()));
             keyTargets.forEach((layer, k) -> b.keyTarget(layer, k.toFloatArray()));
             Map<String, String> record = new LinkedHashMap<>();
             record.put("method", options.method().id());
+            record.put("edit_scope", options.editScope().id());
             record.put("images", Integer.toString(request.images().size()));
             record.put("steps", Integer.toString(options.steps()));
             record.put("batch_size", Integer.toString(options.batchSize()));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.PerfusionException;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns concepts into the edited key and value projections of every cross-attention layer, on the device: the joint
@@ -29,12 +31,35 @@ public final class ConceptEdits {
     }
 
     /**
-     * The edits of {@code concepts} in every layer, their arrays on {@code m}.
+     * The edits of {@code concepts} that reach all tokens ({@link EditScope#ALL_TOKENS}) in every layer, their arrays
+     * on {@code m}; a concept confined to its own token needs the token positions of
+     * {@link #build(List, NDArray, List, MultiConceptMode, Optional, NDManager)}.
      *
      * @param inverseCovariance {@code C^{-1}}, (width, width), on the model's device
      */
     public static Map<String, LayerEdit> build(List<CrossAttentionLayer> layers, NDArray inverseCovariance,
             List<ConceptGates> concepts, MultiConceptMode mode, NDManager m) {
+        for (ConceptGates c : concepts) {
+            if (c.concept().editScope() != EditScope.ALL_TOKENS) {
+                throw new IllegalArgumentException("concept <" + c.concept().name() + "> reaches only its own token;"
+                        + " its edit needs the token positions of the prompts (a TokenScope)");
+            }
+        }
+        return build(layers, inverseCovariance, concepts, mode, Optional.empty(), m);
+    }
+
+    /**
+     * The edits of {@code concepts} in every layer, confined to the tokens {@code scope} allows when it is present
+     * (it must be where any concept reaches only its own token), their arrays on {@code m}.
+     *
+     * @param inverseCovariance {@code C^{-1}}, (width, width), on the model's device
+     */
+    public static Map<String, LayerEdit> build(List<CrossAttentionLayer> layers, NDArray inverseCovariance,
+            List<ConceptGates> concepts, MultiConceptMode mode, Optional<TokenScope> scope, NDManager m) {
+        if (scope.isEmpty() && concepts.stream().anyMatch(c -> c.concept().editScope() != EditScope.ALL_TOKENS)) {
+            throw new IllegalArgumentException("concepts " + names(concepts) + " include one that reaches only its "
+                    + "own token, but no token scope was given");
+        }
         if (concepts.isEmpty()) {
             return Map.of();
         }
@@ -98,9 +123,10 @@ public final class ConceptEdits {
             NDArray valueRemoval = removalCoefficients.matMul(projectRows(iStar, wv, m));
             NDArray keyTargets = keyTargets(layer, concepts, iSuper, wk, m);
             NDArray valueTargets = valueTargets(layer, concepts, m);
-            edits.put(layer.name(), new LayerEdit(
-                    new GatedProjection(wk, probe, energies, keyRemoval, keyTargets, keyGates),
-                    new GatedProjection(wv, probe, energies, valueRemoval, valueTargets, valueGates)));
+            GatedProjection key = new GatedProjection(wk, probe, energies, keyRemoval, keyTargets, keyGates);
+            GatedProjection value = new GatedProjection(wv, probe, energies, valueRemoval, valueTargets, valueGates);
+            edits.put(layer.name(), scope.map(s -> new LayerEdit(key.scopedTo(s), value.scopedTo(s)))
+                    .orElseGet(() -> new LayerEdit(key, value)));
         }
         return Collections.unmodifiableMap(edits);
     }

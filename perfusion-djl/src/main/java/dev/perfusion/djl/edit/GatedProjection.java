@@ -19,7 +19,8 @@ import java.util.List;
  *   out = E W^T - P removal + gate(S) targets,   gate(S) = sigmoid((S - bias) / temperature)
  * </pre>
  *
- * with a temperature of zero standing for the step {@code S >= bias}. {@code W} is the layer's own weight, used in
+ * with a temperature of zero standing for the step {@code S >= bias}. {@link #scopedTo} confines it to chosen tokens
+ * (masking {@code P} and the gate), for concepts that reach only their own token. {@code W} is the layer's own weight, used in
  * place, never copied. The other arrays belong to the caller's manager; the targets may be trainable (gradients reach
  * them through the gate's product).
  */
@@ -34,6 +35,7 @@ public final class GatedProjection implements Projection {
     private final NDArray temperature;
     private final NDArray step;
     private final boolean anyStep;
+    private final TokenScope scope;
 
     /**
      * @param weight  {@code W}, (out, in)
@@ -72,6 +74,33 @@ public final class GatedProjection implements Projection {
         this.temperature = m.create(temperature);
         this.step = m.create(step);
         this.anyStep = anyStep;
+        this.scope = null;
+    }
+
+    private GatedProjection(GatedProjection p, TokenScope scope) {
+        this.weight = p.weight;
+        this.probe = p.probe;
+        this.energy = p.energy;
+        this.removal = p.removal;
+        this.targets = p.targets;
+        this.bias = p.bias;
+        this.temperature = p.temperature;
+        this.step = p.step;
+        this.anyStep = p.anyStep;
+        this.scope = scope;
+    }
+
+    /**
+     * This projection acting only where {@code scope} allows; its masks are (batch, tokens, n) for the encodings it
+     * will be applied to.
+     */
+    public GatedProjection scopedTo(TokenScope scope) {
+        long n = bias.getShape().get(0);
+        if (scope.gates().getShape().get(2) != n || !scope.gates().getShape().equals(scope.removal().getShape())) {
+            throw new IllegalArgumentException("token scope of shape " + scope.gates().getShape() + " / "
+                    + scope.removal().getShape() + " does not fit an edit of " + n + " concepts");
+        }
+        return new GatedProjection(this, scope);
     }
 
     /** The edited projection of weight {@code w} (out, in) from a plan of the reference, its arrays on {@code m}. */
@@ -98,6 +127,10 @@ public final class GatedProjection implements Projection {
         if (anyStep) {
             NDArray hard = s.gte(bias).toType(DataType.FLOAT32, false);
             gate = hard.mul(step).add(gate.mul(step.neg().add(1)));
+        }
+        if (scope != null) {
+            p = p.mul(scope.removal());
+            gate = gate.mul(scope.gates());
         }
         return projected.sub(p.matMul(removal)).add(gate.matMul(targets));
     }

@@ -63,7 +63,10 @@ final class Attention {
     NDArray forward(NDArray x, TextConditioning text) {
         return Scoped.run(() -> {
             NDArray[] kv = text.keysAndValues(name, toK, toV);
-            return text.probe().isPresent() ? probed(x, kv[0], kv[1], text) : compute(x, kv[0], kv[1]);
+            if (text.probe().isPresent()) {
+                return probed(x, kv[0], kv[1], text);
+            }
+            return text.observer().map(o -> observed(x, kv[0], kv[1], o)).orElseGet(() -> compute(x, kv[0], kv[1]));
         }, x);
     }
 
@@ -75,12 +78,10 @@ final class Attention {
     private NDArray probed(NDArray x, NDArray keys, NDArray values, TextConditioning text) {
         TextConditioning.AttentionProbe probe = text.probe().orElseThrow();
         long batch = x.getShape().get(0);
-        long tokens = x.getShape().get(1);
         NDArray q = splitHeads(toQ.forward(x));
         long headDim = q.getShape().get(3);
-        NDArray k = splitHeads(keys);
-        NDArray scale = x.getManager().full(new Shape(), (float) (1 / Math.sqrt(headDim)));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        NDArray scale = scale(x, headDim);
+        NDArray scores = q.matMul(splitHeads(keys).transpose(0, 1, 3, 2)).mul(scale);
         NDArray weights = scores.softmax(-1);
         NDArray superKey = probe.supercategoryKey().get(name).reshape(1, heads, headDim, 1);
         NDArray superScores = q.matMul(superKey).mul(scale);
@@ -90,9 +91,27 @@ final class Attention {
         NDArray loss = difference.square().mean();
         loss.attach(text.context().getManager());
         text.addLoss(loss);
+        return attended(x, weights, values);
+    }
+
+    /** Attention computed explicitly, its weights shown to {@code observer}. */
+    private NDArray observed(NDArray x, NDArray keys, NDArray values, TextConditioning.AttentionObserver observer) {
+        NDArray q = splitHeads(toQ.forward(x));
+        NDArray weights = q.matMul(splitHeads(keys).transpose(0, 1, 3, 2)).mul(scale(x, q.getShape().get(3)))
+                .softmax(-1);
+        observer.observe(name, weights);
+        return attended(x, weights, values);
+    }
+
+    private static NDArray scale(NDArray x, long headDim) {
+        return x.getManager().full(new Shape(), (float) (1 / Math.sqrt(headDim)));
+    }
+
+    /** The output projection of {@code weights} (batch, heads, queries, tokens) applied to {@code values}. */
+    private NDArray attended(NDArray x, NDArray weights, NDArray values) {
         NDArray out = weights.matMul(splitHeads(values));
         long inner = out.getShape().get(1) * out.getShape().get(3);
-        return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
+        return toOut.forward(out.transpose(0, 2, 1, 3).reshape(x.getShape().get(0), x.getShape().get(1), inner));
     }
 
     private NDArray compute(NDArray x, NDArray keys, NDArray values) {

@@ -43,38 +43,62 @@ public final class TextConditioning implements AutoCloseable {
     public record AttentionProbe(NDArray positions, Map<String, NDArray> supercategoryKey) {
     }
 
+    /** Receives the cross-attention weights of each layer a call runs, for inspection (attention maps). */
+    @FunctionalInterface
+    public interface AttentionObserver {
+        /**
+         * @param layer   the layer's load-time name
+         * @param weights its attention weights, (batch, heads, queries, tokens); valid during the call only
+         */
+        void observe(String layer, NDArray weights);
+    }
+
     private final NDArray context;
     private final Map<String, LayerEdit> edits;
     private final NDManager owned;
     private final Map<String, NDArray[]> computed = new HashMap<>();
     private final AttentionProbe probe;
+    private final AttentionObserver observer;
     private final java.util.List<NDArray> losses = new java.util.ArrayList<>();
 
-    private TextConditioning(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe) {
+    private TextConditioning(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe,
+            AttentionObserver observer) {
         this.context = context;
         this.edits = Map.copyOf(edits);
         this.owned = context.getManager().newSubManager();
         this.probe = probe;
+        this.observer = observer;
     }
 
     /** Plain cross-attention to {@code context} (batch, tokens, width). */
     public static TextConditioning of(NDArray context) {
-        return new TextConditioning(context, Map.of(), null);
+        return new TextConditioning(context, Map.of(), null, null);
     }
 
     /** Cross-attention to {@code context} with the layers named in {@code edits} projecting it their way. */
     public static TextConditioning edited(NDArray context, Map<String, LayerEdit> edits) {
-        return new TextConditioning(context, edits, null);
+        return new TextConditioning(context, edits, null, null);
+    }
+
+    /** As {@link #edited}, showing every layer's attention weights to {@code observer} (computed explicitly). */
+    public static TextConditioning observed(NDArray context, Map<String, LayerEdit> edits,
+            AttentionObserver observer) {
+        return new TextConditioning(context, edits, null, Objects.requireNonNull(observer, "observer"));
     }
 
     /** As {@link #edited}, measuring the attention loss of {@code probe} in every layer (for training). */
     public static TextConditioning probed(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe) {
-        return new TextConditioning(context, edits, java.util.Objects.requireNonNull(probe, "probe"));
+        return new TextConditioning(context, edits, java.util.Objects.requireNonNull(probe, "probe"), null);
     }
 
     /** The probe, if attention is being compared. */
     java.util.Optional<AttentionProbe> probe() {
         return java.util.Optional.ofNullable(probe);
+    }
+
+    /** The observer of attention weights, if any. */
+    java.util.Optional<AttentionObserver> observer() {
+        return java.util.Optional.ofNullable(observer);
     }
 
     /** Records one layer's attention loss. */

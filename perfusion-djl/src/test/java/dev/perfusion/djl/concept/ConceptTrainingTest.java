@@ -10,6 +10,7 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.GeneratedImage;
@@ -114,7 +115,13 @@ class ConceptTrainingTest {
         assertThat(a.keyTargets()).as("keys are locked, so none is stored").isEmpty();
         assertThat(a.layers()).containsExactlyElementsOf(model.unet().crossAttentionLayers().stream()
                 .map(CrossAttentionLayer::name).toList());
-        assertThat(a.training()).containsEntry("steps", "3").containsEntry("seed", "5");
+        assertThat(a.training()).containsEntry("steps", "3").containsEntry("seed", "5")
+                .containsEntry("edit_scope", "all-tokens");
+        Concept confined = train("tom", quick(3, 5).toBuilder().editScope(EditScope.CONCEPT_TOKEN).build());
+        assertThat(confined.editScope()).isEqualTo(EditScope.CONCEPT_TOKEN);
+        assertThat(confined.training()).containsEntry("edit_scope", "concept-token");
+        assertThat(confined.valueTargets().get(confined.layers().iterator().next()))
+                .isNotEqualTo(a.valueTargets().get(a.layers().iterator().next()));
     }
 
     @Test
@@ -259,7 +266,7 @@ class ConceptTrainingTest {
     @Test
     void concurrentGenerationsEqualSequentialOnes() throws Exception {
         Concept tom = train("tom", quick(2, 1));
-        Concept jerry = train("jerry", quick(2, 2));
+        Concept jerry = train("jerry", quick(2, 2).toBuilder().editScope(EditScope.CONCEPT_TOKEN).build());
         List<java.util.function.Supplier<GeneratedImage>> requests = List.of(
                 () -> image(tom, 1),
                 () -> image(jerry, 2),

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Concept;
+import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.PerfusionException;
@@ -140,6 +141,22 @@ class ConceptEditsParityTest {
             assertThatThrownBy(() -> ConceptEdits.build(layers, c,
                     List.of(new ConceptGates(wide, Gate.INFERENCE, Gate.INFERENCE)), MultiConceptMode.EXACT, m))
                     .hasMessageContaining("text encodings of width " + (width + 1));
+        }
+    }
+
+    @Test
+    void aConceptConfinedToItsTokenIsRefusedWithoutTheTokenPositions() {
+        List<CrossAttentionLayer> layers = unet.crossAttentionLayers();
+        int width = (int) layers.get(0).keyWeight().getShape().get(1);
+        Concept confined = concept("tom", new RandomData(6), width, layers, false).toBuilder()
+                .editScope(EditScope.CONCEPT_TOKEN).build();
+        List<ConceptGates> concepts = List.of(new ConceptGates(confined, Gate.INFERENCE, Gate.INFERENCE));
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray c = m.eye(width);
+            assertThatThrownBy(() -> ConceptEdits.build(layers, c, concepts, MultiConceptMode.EXACT, m))
+                    .hasMessageContaining("concept <tom> reaches only its own token");
+            assertThatThrownBy(() -> ConceptEdits.build(layers, c, concepts, MultiConceptMode.EXACT,
+                    java.util.Optional.empty(), m)).hasMessageContaining("but no token scope was given");
         }
     }
 

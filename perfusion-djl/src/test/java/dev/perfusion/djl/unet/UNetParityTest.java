@@ -56,6 +56,27 @@ class UNetParityTest {
     }
 
     @Test
+    void observedAttentionMatchesTheReferenceAndShowsEveryLayersWeights() throws IOException {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray context = Fixtures.array(m, ref, "encoder_hidden_states");
+            java.util.Map<String, float[]> rowSums = new java.util.LinkedHashMap<>();
+            NDArray actual;
+            try (TextConditioning text = TextConditioning.observed(context, java.util.Map.of(),
+                    (layer, weights) -> rowSums.put(layer, weights.sum(new int[] {-1}).toFloatArray()))) {
+                actual = unet.forward(Fixtures.array(m, ref, "latents"), Fixtures.array(m, ref, "timesteps"), text);
+            }
+            assertThat(Fixtures.maxRelativeError(actual, Fixtures.array(m, ref, "noise_pred"))).isLessThan(1e-4);
+            assertThat(rowSums.keySet()).containsExactlyElementsOf(unet.crossAttentionLayers().stream()
+                    .map(CrossAttentionLayer::name).toList());
+            for (float[] sums : rowSums.values()) {
+                for (float sum : sums) {
+                    assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
     void gradientsReachTheTextEncodingsAsInPyTorch() throws IOException {
         try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray text = Fixtures.array(m, ref, "encoder_hidden_states");
