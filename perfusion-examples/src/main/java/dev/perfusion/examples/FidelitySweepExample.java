@@ -179,8 +179,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
             imageRises &= b.image() + b.imageCi() + a.imageCi() >= a.image();
             textFalls &= b.text() - b.textCi() - a.textCi() <= a.text();
         }
-        System.out.printf("as fidelity rises, image similarity %s and text similarity %s (within the 95%% "
-                + "intervals)%n", imageRises ? "rises" : "does NOT rise", textFalls ? "falls" : "does NOT fall");
+        System.out.printf("as fidelity rises, image similarity %s and text similarity %s (monotone within the 95%% "
+                + "intervals)%n", imageRises ? "never falls" : "FALLS", textFalls ? "never rises" : "RISES");
         List<String> imageDips = new ArrayList<>();
         List<String> textRises = new ArrayList<>();
         for (int i = 1; i < curve.size(); i++) {
@@ -198,7 +198,12 @@ public final class FidelitySweepExample implements Callable<Integer> {
         FidelitySweep.Summary high = curve.get(curve.size() - 1);
         FidelitySweep.PairedDifference ends = FidelitySweep.paired(perfusion.points(high.setting()),
                 perfusion.points(low.setting()));
-        System.out.printf("from %s to %s, %s%n", low.setting(), high.setting(), ends.describe());
+        System.out.printf("from %s to %s, %s: the knob %s%n", low.setting(), high.setting(), ends.describe(),
+                ends.image() - ends.imageCi() > 0 && ends.text() + ends.textCi() < 0
+                        ? "trades likeness for the prompt beyond chance"
+                        : "does NOT trade beyond chance (image " + (ends.image() - ends.imageCi() > 0 ? "rises"
+                                : "does not rise") + ", text " + (ends.text() + ends.textCi() < 0 ? "falls"
+                                : "does not fall") + ")");
         for (SweepPictures.Variant baseline : variants.subList(1, variants.size())) {
             List<String> beating = new ArrayList<>();
             for (FidelitySweep.Summary b : baseline.result().settings()) {
