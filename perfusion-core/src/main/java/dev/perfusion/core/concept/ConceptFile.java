@@ -137,8 +137,9 @@ public final class ConceptFile {
                     .keyGate(parseGate(file, meta, "key_gate"))
                     .valueGate(parseGate(file, meta, "value_gate"))
                     .training(parseJson(file, meta, "training", new TypeReference<Map<String, String>>() { }))
-                    .method(parseMethod(file, version, meta.get("method")))
-                    .editScope(parseScope(file, version, meta.get("edit_scope")))
+                    .method(parseNamed(file, version, 2, meta, "method", ConceptMethod.PERFUSION, ConceptMethod::of))
+                    .editScope(parseNamed(file, version, 3, meta, "edit_scope", EditScope.ALL_TOKENS,
+                            EditScope::of))
                     .tokenEmbedding(vector(reader, TOKEN_EMBEDDING))
                     .conceptInput(vector(reader, CONCEPT_INPUT))
                     .supercategoryInput(vector(reader, SUPERCATEGORY_INPUT));
@@ -196,31 +197,23 @@ public final class ConceptFile {
         return values;
     }
 
-    private static ConceptMethod parseMethod(Path file, int version, String method) throws FileFormatException {
-        if (method == null) {
-            if (version >= 2) {
-                throw new FileFormatException(file, "has no 'method' in its metadata");
+    /**
+     * A named value of the metadata that version {@code since} added: parsed by {@code parser}, required from that
+     * version on, {@code before} in older files.
+     */
+    private static <T> T parseNamed(Path file, int version, int since, Map<String, String> meta, String key,
+            T before, java.util.function.Function<String, T> parser) throws FileFormatException {
+        String value = meta.get(key);
+        if (value == null) {
+            if (version >= since) {
+                throw new FileFormatException(file, "has no '" + key + "' in its metadata");
             }
-            return ConceptMethod.PERFUSION;
+            return before;
         }
         try {
-            return ConceptMethod.of(method);
+            return parser.apply(value);
         } catch (IllegalArgumentException e) {
-            throw new FileFormatException(file, "metadata 'method': " + e.getMessage(), e);
-        }
-    }
-
-    private static EditScope parseScope(Path file, int version, String scope) throws FileFormatException {
-        if (scope == null) {
-            if (version >= 3) {
-                throw new FileFormatException(file, "has no 'edit_scope' in its metadata");
-            }
-            return EditScope.ALL_TOKENS;
-        }
-        try {
-            return EditScope.of(scope);
-        } catch (IllegalArgumentException e) {
-            throw new FileFormatException(file, "metadata 'edit_scope': " + e.getMessage(), e);
+            throw new FileFormatException(file, "metadata '" + key + "': " + e.getMessage(), e);
         }
     }
 
