@@ -28,8 +28,10 @@ import java.util.Map;
  * share of every cross-attention layer's attention that goes to the object's word, the start token, the other words,
  * the end token and the padding.
  *
- * <p>Run with {@code mvn -q -o -pl perfusion-djl exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.perfusion.djl.TokenReachReport} (after {@code mvn -DskipTests install}); about 10 s.
+ * <p>Run, after {@code mvn -DskipTests install}, with {@code mvn -q -o -pl perfusion-djl dependency:build-classpath
+ * -Dmdep.outputFile=/tmp/djl-test.cp -Dmdep.includeScope=test} and then {@code java -cp
+ * perfusion-djl/target/classes:perfusion-djl/target/test-classes:$(cat /tmp/djl-test.cp)
+ * dev.perfusion.djl.TokenReachReport [words...]}; a few seconds.
  */
 public final class TokenReachReport {
 
