@@ -4,7 +4,6 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
-import dev.perfusion.api.EditScope;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.Judge;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -77,9 +77,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
     @Option(names = "--tau", description = "The gates' temperature with --gates (default: ${DEFAULT-VALUE}).")
     private double tau = 0.15;
 
-    @Option(names = "--edit-scope", description = "Which tokens the trained edits reach: ${COMPLETION-CANDIDATES} "
-            + "(default: the model's recipe).")
-    private EditScope editScope;
+    @Mixin
+    private EditScopeOption editScope = new EditScopeOption();
 
     @Option(names = "--key-beta", paramLabel = "<beta>", description = "With --gates, hold the key gate at this beta "
             + "(same --tau) and sweep the value gate alone; 2.0 all but closes it, so the concept token's key loses "
@@ -161,10 +160,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
         if (embeddingLearningRate != null) {
             b.embeddingLearningRate(embeddingLearningRate);
         }
-        if (editScope != null) {
-            b.editScope(editScope);
-        }
-        return b.build();
+        return editScope.applyTo(b).build();
     }
 
     /** Prints whether the knob moves both scores monotonically and whether a baseline beats Perfusion's front. */

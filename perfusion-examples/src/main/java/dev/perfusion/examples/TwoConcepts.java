@@ -4,7 +4,6 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
-import dev.perfusion.api.EditScope;
 import dev.perfusion.api.GeneratedImage;
 import dev.perfusion.api.Judge;
 import dev.perfusion.api.MultiConceptMode;
@@ -23,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -62,9 +62,8 @@ public final class TwoConcepts implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
-    @Option(names = "--edit-scope", description = "Which tokens the trained edits reach: ${COMPLETION-CANDIDATES} "
-            + "(default: the model's recipe).")
-    private EditScope editScope;
+    @Mixin
+    private EditScopeOption editScope = new EditScopeOption();
 
     @Option(names = "--all-pairs", description = "Measure every pair of held-out concepts (exact form) instead of "
             + "--first and --second.")
@@ -115,11 +114,7 @@ public final class TwoConcepts implements Callable<Integer> {
     }
 
     private TrainingOptions options(Perfusion perfusion) {
-        TrainingOptions.Builder b = HeldOutPhotos.options(perfusion, ConceptMethod.PERFUSION, steps, seed);
-        if (editScope != null) {
-            b.editScope(editScope);
-        }
-        return b.build();
+        return editScope.applyTo(HeldOutPhotos.options(perfusion, ConceptMethod.PERFUSION, steps, seed)).build();
     }
 
     private int measureAllPairs() throws Exception {

@@ -229,8 +229,7 @@ public final class ConceptTraining {
                                 List.of(concept.supercategory()));
                         total += loss(scope, batch, views, encoded, concept.conceptInput(),
                                 concept.supercategoryInput(), values, keys, concept.method(), concept.editScope(),
-                        options.gate(), 0)
-                                .getFloat();
+                                options.gate(), 0).getFloat();
                     }
                 }
                 return total / timesteps.length;
@@ -295,7 +294,6 @@ public final class ConceptTraining {
             iSuper.update(rowsAt(supercategory), prompts.size());
             return concept;
         }
-
 
         /** The encodings at each prompt's concept position, row by row, detached. */
         private static float[] rowsAt(StableDiffusion.Encoded encoded) {

@@ -39,12 +39,6 @@ public final class ConceptEdits {
      */
     public static Map<String, LayerEdit> build(List<CrossAttentionLayer> layers, NDArray inverseCovariance,
             List<ConceptGates> concepts, MultiConceptMode mode, NDManager m) {
-        for (ConceptGates c : concepts) {
-            if (c.concept().editScope() != EditScope.ALL_TOKENS) {
-                throw new IllegalArgumentException("concept <" + c.concept().name() + "> reaches only its own token;"
-                        + " its edit needs the token positions of the prompts (a TokenScope)");
-            }
-        }
         return build(layers, inverseCovariance, concepts, mode, Optional.empty(), m);
     }
 
@@ -56,9 +50,13 @@ public final class ConceptEdits {
      */
     public static Map<String, LayerEdit> build(List<CrossAttentionLayer> layers, NDArray inverseCovariance,
             List<ConceptGates> concepts, MultiConceptMode mode, Optional<TokenScope> scope, NDManager m) {
-        if (scope.isEmpty() && concepts.stream().anyMatch(c -> c.concept().editScope() != EditScope.ALL_TOKENS)) {
-            throw new IllegalArgumentException("concepts " + names(concepts) + " include one that reaches only its "
-                    + "own token, but no token scope was given");
+        if (scope.isEmpty()) {
+            for (ConceptGates c : concepts) {
+                if (c.concept().editScope() != EditScope.ALL_TOKENS) {
+                    throw new IllegalArgumentException("concept <" + c.concept().name() + "> reaches only its own "
+                            + "token, but no token scope was given: its edit needs the prompts' token positions");
+                }
+            }
         }
         if (concepts.isEmpty()) {
             return Map.of();

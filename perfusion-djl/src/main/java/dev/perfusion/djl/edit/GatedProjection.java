@@ -20,9 +20,9 @@ import java.util.List;
  * </pre>
  *
  * with a temperature of zero standing for the step {@code S >= bias}. {@link #scopedTo} confines it to chosen tokens
- * (masking {@code P} and the gate), for concepts that reach only their own token. {@code W} is the layer's own weight, used in
- * place, never copied. The other arrays belong to the caller's manager; the targets may be trainable (gradients reach
- * them through the gate's product).
+ * (masking {@code P} and the gate), for concepts that reach only their own token. {@code W} is the layer's own weight,
+ * used in place, never copied. The other arrays belong to the caller's manager; the targets may be trainable
+ * (gradients reach them through the gate's product).
  */
 public final class GatedProjection implements Projection {
 

@@ -109,18 +109,17 @@ final class Attention {
 
     /** The output projection of {@code weights} (batch, heads, queries, tokens) applied to {@code values}. */
     private NDArray attended(NDArray x, NDArray weights, NDArray values) {
-        NDArray out = weights.matMul(splitHeads(values));
-        long inner = out.getShape().get(1) * out.getShape().get(3);
-        return toOut.forward(out.transpose(0, 2, 1, 3).reshape(x.getShape().get(0), x.getShape().get(1), inner));
+        return merged(x, weights.matMul(splitHeads(values)));
     }
 
     private NDArray compute(NDArray x, NDArray keys, NDArray values) {
-        long batch = x.getShape().get(0);
-        long tokens = x.getShape().get(1);
-        NDArray q = toQ.forward(x);
-        long inner = q.getShape().get(2);
-        NDArray out = FusedAttention.apply(splitHeads(q), splitHeads(keys), splitHeads(values));
-        return toOut.forward(out.transpose(0, 2, 1, 3).reshape(batch, tokens, inner));
+        return merged(x, FusedAttention.apply(splitHeads(toQ.forward(x)), splitHeads(keys), splitHeads(values)));
+    }
+
+    /** The output projection of per-head results (batch, heads, queries, dim), back to {@code x}'s shape. */
+    private NDArray merged(NDArray x, NDArray heads) {
+        long inner = heads.getShape().get(1) * heads.getShape().get(3);
+        return toOut.forward(heads.transpose(0, 2, 1, 3).reshape(x.getShape().get(0), x.getShape().get(1), inner));
     }
 
     /** (batch, tokens, heads * dim) to a (batch, heads, tokens, dim) view. */
