@@ -95,8 +95,14 @@ final class DjlGeneration implements GenerationService {
                 perImage.forEach(s -> rows.add(s.next(mm, one)));
                 return NDArrays.concat(rows, 0);
             };
+            int[] ends = new int[(negative == null ? 1 : 2) * batch];
+            java.util.Arrays.fill(ends, prompt.ends()[0]);
+            if (negative != null) {
+                java.util.Arrays.fill(ends, 0, batch, negative.ends()[0]);
+            }
             NDArray latents = model.sample(NDArrays.concat(initial, 0), conditional, unconditional, edits,
-                    request.scheduler(), request.steps(), request.guidance(), request.eta(), samplerNoise, listener);
+                    request.scheduler(), request.steps(), request.guidance(), request.eta(), samplerNoise, listener,
+                    ends);
             List<int[]> pixels = StableDiffusion.toRgb(model.decode(latents));
             List<GeneratedImage> images = new ArrayList<>();
             for (int i = 0; i < batch; i++) {

@@ -108,7 +108,7 @@ public final class TokenReachReport {
             StableDiffusion.Encoded e = model.encode(m, List.of(prompts.get(b)), null, List.of(words.get(b)));
             rows.add(e.hidden());
             wordAt[b] = e.positions()[0][0];
-            endAt[b] = 1 + tokens(model, prompts.get(b), words.get(b));
+            endAt[b] = e.ends()[0];
         }
         NDArray context = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(rows), 0);
         NDArray latents = model.vae().encode(Images.batch(m, pictures, World.SIZE)).mean()
@@ -121,7 +121,7 @@ public final class TokenReachReport {
             NDArray noisy = latents.mul((float) Math.sqrt(a)).add(noise.mul((float) Math.sqrt(1 - a)));
             Map<String, double[]> shares = new LinkedHashMap<>();
             try (TextConditioning text = TextConditioning.observed(context, Map.of(),
-                    (layer, weights) -> shares.put(layer, shares(weights, wordAt, endAt)))) {
+                    (layer, weights) -> shares.put(layer, shares(weights, wordAt, endAt))).withEnds(endAt)) {
                 model.unet().forward(noisy, m.full(new Shape(CAPTIONS), (float) t), text);
             }
             System.out.printf(Locale.ROOT, "  timestep %d%n", t);
@@ -141,14 +141,5 @@ public final class TokenReachReport {
             }
         }
         return r;
-    }
-
-    private static int tokens(StableDiffusion model, List<PromptPart> prompt, String word) {
-        int n = 0;
-        for (PromptPart part : prompt) {
-            n += part instanceof PromptPart.Text t ? model.tokenizer().ids(t.text()).size()
-                    : model.tokenizer().ids(" " + word + " ").size();
-        }
-        return n;
     }
 }

@@ -28,11 +28,14 @@ import java.util.List;
  * @param useLinearProjection   SD 2.x: linear instead of 1x1-conv projections around transformers
  * @param transformerLayers     transformer blocks per attention, per level
  * @param sampleSize            default latent side
+ * @param crossAttentionSpan    which text positions cross-attention reads (this SDK's key
+ *                              {@code cross_attention_span}; absent: all of them, as in Stable Diffusion)
  */
 public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOutChannels, int layersPerBlock,
         List<String> downBlockTypes, List<String> upBlockTypes, int crossAttentionDim, List<Integer> attentionHeads,
         int normNumGroups, double normEps, boolean flipSinToCos, int freqShift, int downsamplePadding,
-        boolean useLinearProjection, List<Integer> transformerLayers, int sampleSize) {
+        boolean useLinearProjection, List<Integer> transformerLayers, int sampleSize,
+        CrossAttentionSpan crossAttentionSpan) {
 
     public static final String CROSS_DOWN = "CrossAttnDownBlock2D";
     public static final String DOWN = "DownBlock2D";
@@ -86,6 +89,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
             throw new IllegalArgumentException("freq_shift " + freqShift + " must be below half the first level's "
                     + "channels");
         }
+        java.util.Objects.requireNonNull(crossAttentionSpan, "crossAttentionSpan");
         blockOutChannels = List.copyOf(blockOutChannels);
         downBlockTypes = List.copyOf(downBlockTypes);
         upBlockTypes = List.copyOf(upBlockTypes);
@@ -93,12 +97,22 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         transformerLayers = List.copyOf(transformerLayers);
     }
 
+    /** This config with cross-attention reading {@code span}. */
+    public UNetConfig withCrossAttentionSpan(CrossAttentionSpan span) {
+        return new UNetConfig(inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes, upBlockTypes,
+                crossAttentionDim, attentionHeads, normNumGroups, normEps, flipSinToCos, freqShift, downsamplePadding,
+                useLinearProjection, transformerLayers, sampleSize, span);
+    }
+
     /** The width of the time embedding: four times the first level's channels. */
     public int timeEmbedDim() {
         return blockOutChannels.get(0) * 4;
     }
 
-    /** The config as diffusers writes {@code unet/config.json} for an SD 1.x-style {@code UNet2DConditionModel}. */
+    /**
+     * The config as diffusers writes {@code unet/config.json} for an SD 1.x-style {@code UNet2DConditionModel}, with
+     * {@code cross_attention_span} where it is not {@link CrossAttentionSpan#ALL}.
+     */
     public ObjectNode toJson() {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("_class_name", "UNet2DConditionModel");
@@ -126,8 +140,14 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         ArrayNode up = n.putArray("up_block_types");
         upBlockTypes.forEach(up::add);
         n.put("use_linear_projection", useLinearProjection);
+        if (crossAttentionSpan != CrossAttentionSpan.ALL) {
+            n.put(SPAN_KEY, crossAttentionSpan.id());
+        }
         return n;
     }
+
+    /** The config key of {@link #crossAttentionSpan}. */
+    public static final String SPAN_KEY = "cross_attention_span";
 
     /** Largest channel count, context width or head count accepted. */
     static final int MAX_WIDTH = 16_384;
@@ -172,6 +192,12 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         List<Integer> heads = n.has("num_attention_heads")
                 ? n.perLevel("num_attention_heads", levels, 8, 1, MAX_WIDTH)
                 : n.perLevel("attention_head_dim", levels, 8, 1, MAX_WIDTH);
+        CrossAttentionSpan span;
+        try {
+            span = CrossAttentionSpan.of(n.text(SPAN_KEY, CrossAttentionSpan.ALL.id()));
+        } catch (IllegalArgumentException e) {
+            throw n.refuse("'" + SPAN_KEY + "': " + e.getMessage());
+        }
         try {
             return new UNetConfig(n.integer("in_channels", 4, 1, 64), n.integer("out_channels", 4, 1, 64), channels,
                     n.integer("layers_per_block", 2, 1, 16), n.strings("down_block_types"), n.strings("up_block_types"),
@@ -180,7 +206,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
                     n.flag("flip_sin_to_cos", true), n.integer("freq_shift", 0, 0, 1_000_000),
                     n.integer("downsample_padding", 1, 0, 8), n.flag("use_linear_projection", false),
                     n.perLevel("transformer_layers_per_block", levels, 1, 1, 64),
-                    n.integer("sample_size", 64, 1, MAX_SAMPLE_SIZE));
+                    n.integer("sample_size", 64, 1, MAX_SAMPLE_SIZE), span);
         } catch (IllegalArgumentException e) {
             throw n.refuse("is not a supported UNet2DConditionModel config: " + e.getMessage());
         }

@@ -395,7 +395,7 @@ public final class ConceptTraining {
             NDArray noisy = latents.mul(scope.create(signal, column)).add(noise.mul(scope.create(spread, column)));
             NDArray masks = views.masks(batch.views(), scope);
             try (TextConditioning text = TextConditioning.probed(encoded.hidden(), edits,
-                    new TextConditioning.AttentionProbe(positions, superKeys))) {
+                    new TextConditioning.AttentionProbe(positions, superKeys)).withEnds(encoded.ends())) {
                 NDArray predicted = model.unet().forward(noisy, scope.create(batch.timesteps()), text);
                 NDArray squared = predicted.sub(noise).square().mul(masks);
                 long channels = predicted.getShape().get(1);

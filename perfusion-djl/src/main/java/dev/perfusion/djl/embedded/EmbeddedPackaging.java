@@ -14,7 +14,7 @@ import dev.perfusion.core.world.World;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * Part "package": turns the trained model ({@code work/model}) and judge ({@code work/judge}) into the resources
@@ -30,11 +30,11 @@ public final class EmbeddedPackaging {
      * Writes the shipped folder {@code out} afresh.
      *
      * @param command      the command that trained the model, for the manifest
-     * @param continuation the record of part "unet-continue", where it made the UNet
+     * @param continuations the records of the UNet's continuation parts that made it, by manifest field
      * @return the manifest
      */
     public static JsonNode run(Path work, Path out, EmbeddedRecipe recipe, String command,
-            Optional<JsonNode> continuation) throws IOException {
+            Map<String, JsonNode> continuations) throws IOException {
         Folders.deleteTree(out);
         Path model = work.resolve("model");
         Folders.copyTree(model, out);
@@ -50,7 +50,7 @@ public final class EmbeddedPackaging {
         record.put("world_version", World.VERSION);
         record.put("world_seed", recipe.worldSeed());
         record.set("recipe", json.valueToTree(recipe));
-        continuation.ifPresent(c -> record.set("unet_continuation", c));
+        continuations.forEach(record::set);
         return ManifestWriter.write(out, record);
     }
 

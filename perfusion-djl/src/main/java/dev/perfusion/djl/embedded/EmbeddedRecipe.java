@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.core.model.ClipTextConfig;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.core.model.VaeConfig;
 import dev.perfusion.core.text.ClipTokenizer;
@@ -161,13 +162,13 @@ public record EmbeddedRecipe(long worldSeed, int imageSize, Part vae, Part textE
 
     /**
      * The UNet: three levels of 64, 128 and 128 channels over 16 x 16 latents, cross-attention at every level to
-     * text encodings of width {@code contextWidth}; about 7 million parameters.
+     * text encodings of width {@code contextWidth}, reading all of their positions; about 7 million parameters.
      */
     public UNetConfig unetConfig(int contextWidth) {
         List<String> down = List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D");
         List<String> up = List.of("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D");
         return new UNetConfig(4, 4, List.of(64, 128, 128), 1, down, up, contextWidth, List.of(4, 4, 4), 32, 1e-5, true,
-                0, 1, false, List.of(1, 1, 1), imageSize / 4);
+                0, 1, false, List.of(1, 1, 1), imageSize / 4, CrossAttentionSpan.ALL);
     }
 
     /** The judge's text tower: smaller than the generator's, and trained apart from it. */

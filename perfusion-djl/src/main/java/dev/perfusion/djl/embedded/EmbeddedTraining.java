@@ -3,11 +3,13 @@ package dev.perfusion.djl.embedded;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.djl.DjlRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -27,8 +29,13 @@ public final class EmbeddedTraining {
         VAE,
         /** The conditional UNet, on the frozen text encoder and VAE. */
         UNET,
-        /** More steps for the finished UNet, with a schedule of their own (the shipped model had them). */
+        /** More steps for the finished UNet, with a schedule of their own. */
         UNET_CONTINUE,
+        /**
+         * The same steps again for the continued UNet, its cross-attention reading only the start token and the
+         * words ({@link dev.perfusion.core.model.CrossAttentionSpan#WORDS}).
+         */
+        UNET_WORDS,
         /** The judge that scores images, trained apart from the generator. */
         JUDGE,
         /** The shipped resources: every weight in half precision, with a manifest (see {@link #pack}). */
@@ -53,33 +60,49 @@ public final class EmbeddedTraining {
 
     /** The name of the shipped model's recipe, which {@code TrainEmbeddedModel} runs unless told otherwise. */
     public static final String SHIPPED_RECIPE = "kind-aware";
-    /** Whether the shipped model's UNet had part {@link Part#UNET_CONTINUE}'s steps after part {@link Part#UNET}. */
-    public static final boolean SHIPPED_CONTINUED = true;
+    /** The UNet's continuation parts, in the order they run. */
+    private static final List<Part> CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS);
+    /** The parts that continued the shipped model's UNet after part {@link Part#UNET}, in order. */
+    public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE);
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
-    public static final String COMMAND = command(SHIPPED_RECIPE, SHIPPED_CONTINUED);
+    public static final String COMMAND = command(SHIPPED_RECIPE, SHIPPED_CONTINUATIONS);
 
     private EmbeddedTraining() {
     }
 
     /**
-     * The command line that runs every part with the recipe of this name ({@link EmbeddedRecipe#named}), with
-     * part {@link Part#UNET_CONTINUE} after part {@link Part#UNET} where {@code continued}.
+     * The command line that runs every part with the recipe of this name ({@link EmbeddedRecipe#named}), with the
+     * UNet continuation parts {@code continuations} after part {@link Part#UNET}.
      */
-    public static String command(String recipeName, boolean continued) {
+    public static String command(String recipeName, List<Part> continuations) {
+        StringBuilder parts = new StringBuilder("tokenizer text-encoder judge vae unet ");
+        for (Part p : continuations) {
+            if (!CONTINUATIONS.contains(p)) {
+                throw new IllegalArgumentException("part " + p.id() + " does not continue the UNet");
+            }
+            parts.append(p.id()).append(' ');
+        }
         return "mvn -B -pl perfusion-examples -am install exec:java "
                 + "-Dexample.main=dev.perfusion.examples.TrainEmbeddedModel "
-                + "-Dexec.args=\"tokenizer text-encoder judge vae unet " + (continued ? "unet-continue " : "")
-                + "package --work embedded-training --recipe " + recipeName + "\"";
+                + "-Dexec.args=\"" + parts + "package --work embedded-training --recipe " + recipeName + "\"";
     }
 
     /**
      * Runs part {@link Part#PACKAGE}: writes the shipped resources into {@code out}. The manifest records the
-     * command of the parts that made the model: with {@link Part#UNET_CONTINUE} where that part finished in
-     * {@code work}, and then its own record (its schedule and the SHA-256 of the weights it started from).
+     * command of the parts that made the model, with each UNet continuation part that finished in {@code work},
+     * and then their own records (schedule, the SHA-256 of the weights each started from, span).
      */
     public static void pack(Path work, Path out, EmbeddedRecipe recipe, String recipeName) throws IOException {
-        Optional<JsonNode> continuation = UNetTraining.finishedContinuation(work, recipe);
-        EmbeddedPackaging.run(work, out, recipe, command(recipeName, continuation.isPresent()), continuation);
+        Map<String, JsonNode> records = new java.util.LinkedHashMap<>();
+        List<Part> finished = new java.util.ArrayList<>();
+        for (Part p : CONTINUATIONS) {
+            Optional<JsonNode> record = UNetTraining.finishedContinuation(work, recipe, p.id());
+            if (record.isPresent()) {
+                finished.add(p);
+                records.put(p == Part.UNET_CONTINUE ? "unet_continuation" : "unet_words", record.get());
+            }
+        }
+        EmbeddedPackaging.run(work, out, recipe, command(recipeName, finished), records);
     }
 
     /**
@@ -98,7 +121,10 @@ public final class EmbeddedTraining {
                 case TEXT_ENCODER -> TextEncoderTraining.run(work, recipe, manager, listener, cancelled);
                 case VAE -> VaeTraining.run(work, recipe, manager, listener, cancelled);
                 case UNET -> UNetTraining.run(work, recipe, manager, listener, cancelled);
-                case UNET_CONTINUE -> UNetTraining.runContinuation(work, recipe, manager, listener, cancelled);
+                case UNET_CONTINUE -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.ALL, manager,
+                        listener, cancelled);
+                case UNET_WORDS -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.WORDS, manager,
+                        listener, cancelled);
                 case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
                 case PACKAGE -> throw new IllegalArgumentException("packaging needs its output folder: use pack()");
             };

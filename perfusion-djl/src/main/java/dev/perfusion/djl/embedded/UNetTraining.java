@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfusion.api.ProgressListener;
 import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.core.io.AtomicFiles;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.core.safetensors.DType;
@@ -26,6 +27,7 @@ import dev.perfusion.djl.train.LearningRate;
 import dev.perfusion.djl.train.Parameters;
 import dev.perfusion.djl.train.TrainingLoop;
 import dev.perfusion.djl.train.TrainingTask;
+import dev.perfusion.djl.unet.TextConditioning;
 import dev.perfusion.djl.unet.UNet2DConditionModel;
 import dev.perfusion.djl.vae.AutoencoderKL;
 import dev.perfusion.djl.weights.InitialWeights;
@@ -62,6 +64,8 @@ public final class UNetTraining {
 
     /** The name of the continuation part and its checkpoint folder. */
     static final String CONTINUATION = "unet-continue";
+    /** The name of the continuation that teaches the UNet to read only the words, and its checkpoint folder. */
+    static final String WORDS_CONTINUATION = "unet-words";
 
     private UNetTraining() {
     }
@@ -69,7 +73,7 @@ public final class UNetTraining {
     public static List<Double> run(Path work, EmbeddedRecipe recipe, NDManager parent, ProgressListener listener,
             BooleanSupplier cancelled) throws IOException {
         EmbeddedRecipe.Part part = recipe.unet();
-        return train(work, recipe, part, "unet", 0, (config, manager) -> {
+        return train(work, recipe, part, "unet", CrossAttentionSpan.ALL, 0, (config, manager) -> {
             InitialWeights init = new InitialWeights(manager, part.seed(),
                     key -> ZERO_INITIALISED.matcher(key).matches());
             UNet2DConditionModel unet = UNet2DConditionModel.build(config, init, manager);
@@ -78,32 +82,39 @@ public final class UNetTraining {
     }
 
     /**
-     * Part "unet-continue": more steps for the UNet that part "unet" finished, with a learning-rate schedule of its
-     * own ({@link #continuation}) on scenes the first run never drew. It starts from the exported EMA weights, which
-     * it copies to its checkpoint folder first so that its record and any resume refer to them and not to the
-     * {@code model/unet} it replaces when it finishes. The trainable weights are copies of the file's
-     * ({@link dev.perfusion.djl.weights.Weights#copied}).
+     * Part "unet-continue" (span {@link CrossAttentionSpan#ALL}) or "unet-words" (span
+     * {@link CrossAttentionSpan#WORDS}): more steps for the UNet in {@code model/unet}, with a learning-rate schedule
+     * of its own ({@link #continuation}) on scenes part "unet" never drew. "unet-continue" continues part "unet"'s
+     * UNet; "unet-words" continues the one in place (part "unet-continue"'s where it ran), with the same schedule,
+     * seed and scenes, its cross-attention reading only the start token and the words of each caption, and writes a
+     * config that says so. It starts from the exported EMA weights, which it copies to its checkpoint folder first so
+     * that its record and any resume refer to them and not to the {@code model/unet} it replaces when it finishes.
+     * The trainable weights are copies of the file's ({@link dev.perfusion.djl.weights.Weights#copied}).
      */
-    public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, NDManager parent,
-            ProgressListener listener, BooleanSupplier cancelled) throws IOException {
+    public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, CrossAttentionSpan span,
+            NDManager parent, ProgressListener listener, BooleanSupplier cancelled) throws IOException {
         EmbeddedRecipe.Part part = continuation(recipe);
-        Path start = checkpoints(work, CONTINUATION).root().resolve("start.safetensors");
+        String name = continuationName(span);
+        Path start = checkpoints(work, name).root().resolve("start.safetensors");
         if (!Files.isRegularFile(start)) {
             Path finished = work.resolve("model/unet/diffusion_pytorch_model.safetensors");
             if (!Files.isRegularFile(finished)) {
-                throw new NoSuchFileException(finished.toString(), null, "part " + CONTINUATION
+                throw new NoSuchFileException(finished.toString(), null, "part " + name
                         + " continues the UNet of part unet, which has not finished");
             }
             Files.createDirectories(start.getParent());
             AtomicFiles.write(start, out -> Files.copy(finished, out));
         }
         ObjectNode record = (ObjectNode) record(recipe, work.resolve("model"));
-        record.put("part", CONTINUATION);
+        record.put("part", name);
         record.set("part_recipe", new ObjectMapper().valueToTree(part));
         record.put("start_sha256", EmbeddedModel.sha256(start));
+        if (span != CrossAttentionSpan.ALL) {
+            record.put(UNetConfig.SPAN_KEY, span.id());
+        }
         try (NDManager stores = parent.newSubManager();
                 WeightStore store = WeightStore.open(start, stores, KeyMap.prefixed(""))) {
-            return train(work, recipe, part, CONTINUATION, recipe.unet().settings().steps(), (config, manager) -> {
+            return train(work, recipe, part, name, span, recipe.unet().settings().steps(), (config, manager) -> {
                 RecordingWeights weights = new RecordingWeights(store.copied(manager));
                 UNet2DConditionModel unet = UNet2DConditionModel.build(config, weights, manager);
                 return new Built(unet, new Parameters(weights.taken()));
@@ -111,12 +122,17 @@ public final class UNetTraining {
         }
     }
 
+    /** The part and checkpoint folder name of the continuation whose UNet reads {@code span}. */
+    static String continuationName(CrossAttentionSpan span) {
+        return span == CrossAttentionSpan.ALL ? CONTINUATION : WORDS_CONTINUATION;
+    }
+
     /**
-     * The record of part "unet-continue" in {@code work} where it has run all its steps (its part recipe and the
-     * SHA-256 of the weights it started from), or empty where it has not run or not finished.
+     * The record of continuation part {@code name} in {@code work} where it has run all its steps (its part recipe
+     * and the SHA-256 of the weights it started from), or empty where it has not run or not finished.
      */
-    static Optional<JsonNode> finishedContinuation(Path work, EmbeddedRecipe recipe) throws IOException {
-        CheckpointFolder folder = checkpoints(work, CONTINUATION);
+    static Optional<JsonNode> finishedContinuation(Path work, EmbeddedRecipe recipe, String name) throws IOException {
+        CheckpointFolder folder = checkpoints(work, name);
         Optional<TrainingLoop.Checkpoint> latest = TrainingLoop.latest(folder);
         if (latest.isEmpty()) {
             return Optional.empty();
@@ -162,14 +178,14 @@ public final class UNetTraining {
      * {@code firstStep + k}, so a continuation sees scenes its first run did not.
      */
     private static List<Double> train(Path work, EmbeddedRecipe recipe, EmbeddedRecipe.Part part, String name,
-            long firstStep, Builder builder, JsonNode record, NDManager parent, ProgressListener listener,
+            CrossAttentionSpan span, long firstStep, Builder builder, JsonNode record, NDManager parent, ProgressListener listener,
             BooleanSupplier cancelled) throws IOException {
         Path model = work.resolve("model");
         ClipTokenizer tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
         try (NDManager manager = parent.newSubManager();
                 ClipTextModel text = ClipTextModel.load(model.resolve("text_encoder"), manager);
                 AutoencoderKL vae = AutoencoderKL.load(model.resolve("vae"), manager)) {
-            UNetConfig config = recipe.unetConfig(text.config().hiddenSize());
+            UNetConfig config = recipe.unetConfig(text.config().hiddenSize()).withCrossAttentionSpan(span);
             Built built = builder.build(config, manager);
             UNet2DConditionModel unet = built.unet();
             Parameters parameters = built.parameters();
@@ -197,6 +213,7 @@ public final class UNetTraining {
                     float[] noiseScale = new float[batch];
                     float[] times = new float[batch];
                     float[] weights = new float[batch];
+                    int[] ends = new int[batch];
                     for (int i = 0; i < batch; i++) {
                         World.Sample sample = world.sample((firstStep + step) * batch + i);
                         pictures.add(Renderer.render(sample.scene(), size).rgb());
@@ -205,6 +222,7 @@ public final class UNetTraining {
                         for (int j = 0; j < row.length; j++) {
                             ids[i * row.length + j] = row[j];
                         }
+                        ends[i] = endPosition(row, tokenizer.endId());
                         int t = random.nextInt(schedule.size());
                         double alpha = schedule.alphaCumprod(t);
                         double snr = alpha / (1 - alpha);
@@ -220,7 +238,10 @@ public final class UNetTraining {
                     NDArray noise = NoiseSource.seeded(random.nextLong()).next(m, latents.getShape());
                     Shape column = new Shape(batch, 1, 1, 1);
                     NDArray noisy = latents.mul(m.create(signal, column)).add(noise.mul(m.create(noiseScale, column)));
-                    NDArray predicted = unet.forward(noisy, m.create(times, new Shape(batch)), context);
+                    NDArray predicted;
+                    try (TextConditioning conditioning = TextConditioning.of(context).withEnds(ends)) {
+                        predicted = unet.forward(noisy, m.create(times, new Shape(batch)), conditioning);
+                    }
                     NDArray perSample = predicted.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
                     return perSample.mul(m.create(weights, new Shape(batch))).mean();
                 }
@@ -230,6 +251,16 @@ public final class UNetTraining {
             export(model, config, result.parameters());
             return result.losses();
         }
+    }
+
+    /** The position of the first end token in a tokenized caption. */
+    static int endPosition(int[] row, int endId) {
+        for (int j = 1; j < row.length; j++) {
+            if (row[j] == endId) {
+                return j;
+            }
+        }
+        throw new IllegalArgumentException("a tokenized caption has no end token");
     }
 
     /**

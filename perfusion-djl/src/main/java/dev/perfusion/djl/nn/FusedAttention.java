@@ -14,6 +14,10 @@ public final class FusedAttention {
     private static final TorchScriptFunction SDPA = TorchScriptFunction.of(List.of("query", "key", "value"),
             "torch.scaled_dot_product_attention(query, key, value)");
 
+    private static final TorchScriptFunction SDPA_BIASED = TorchScriptFunction.of(
+            List.of("query", "key", "value", "bias"),
+            "torch.scaled_dot_product_attention(query, key, value, attn_mask=bias)");
+
     private FusedAttention() {
     }
 
@@ -26,10 +30,25 @@ public final class FusedAttention {
      * @return (batch, heads, queries, value dim)
      */
     public static NDArray apply(NDArray query, NDArray key, NDArray value) {
+        checkShapes(query, key, value);
+        return SDPA.apply(query, key, value);
+    }
+
+    /**
+     * As {@link #apply(NDArray, NDArray, NDArray)}, with {@code bias} added to the scores before the softmax (a large
+     * negative value hides a key).
+     *
+     * @param bias broadcastable to (batch, heads, queries, keys), of the query's data type
+     */
+    public static NDArray apply(NDArray query, NDArray key, NDArray value, NDArray bias) {
+        checkShapes(query, key, value);
+        return SDPA_BIASED.apply(query, key, value, bias);
+    }
+
+    private static void checkShapes(NDArray query, NDArray key, NDArray value) {
         if (query.getShape().dimension() != 4 || key.getShape().dimension() != 4 || value.getShape().dimension() != 4) {
             throw new IllegalArgumentException("attention takes (batch, heads, tokens, dim) arrays, got "
                     + query.getShape() + ", " + key.getShape() + ", " + value.getShape());
         }
-        return SDPA.apply(query, key, value);
     }
 }

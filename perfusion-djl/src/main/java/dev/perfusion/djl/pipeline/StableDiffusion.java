@@ -198,8 +198,9 @@ public final class StableDiffusion implements AutoCloseable {
      * @param hidden    (batch, 77, width)
      * @param positions per prompt, per concept index, the token position (-1 where the prompt has none; the last
      *                  one where it has several)
+     * @param ends      per prompt, the position of its end token (after the start token and the words)
      */
-    public record Encoded(NDArray hidden, int[][] positions) {
+    public record Encoded(NDArray hidden, int[][] positions, int[] ends) {
     }
 
     /**
@@ -216,6 +217,7 @@ public final class StableDiffusion implements AutoCloseable {
         int concepts = supercategories.size();
         long[] ids = new long[batch * length];
         int[][] positions = new int[batch][concepts];
+        int[] ends = new int[batch];
         boolean[][] isConcept = new boolean[batch][length];
         for (int b = 0; b < batch; b++) {
             java.util.Arrays.fill(positions[b], -1);
@@ -250,6 +252,7 @@ public final class StableDiffusion implements AutoCloseable {
                 }
             }
             ids[b * length + 1 + n] = tokenizer.endId();
+            ends[b] = 1 + n;
             for (int i = n + 2; i < length; i++) {
                 ids[b * length + i] = tokenizer.padId();
             }
@@ -258,7 +261,7 @@ public final class StableDiffusion implements AutoCloseable {
         if (conceptEmbeddings != null) {
             embeddings = substitute(m, embeddings, isConcept, positions, conceptEmbeddings);
         }
-        return new Encoded(textEncoder.encode(embeddings), positions);
+        return new Encoded(textEncoder.encode(embeddings), positions, ends);
     }
 
     private static NDArray substitute(NDManager m, NDArray embeddings, boolean[][] isConcept, int[][] positions,
@@ -304,10 +307,26 @@ public final class StableDiffusion implements AutoCloseable {
     public NDArray sample(NDArray noise, NDArray conditional, NDArray unconditional,
             Map<String, TextConditioning.LayerEdit> edits, Scheduler kind, int steps, double guidance, double eta,
             NoiseSource noiseSource, ProgressListener listener) {
+        return sample(noise, conditional, unconditional, edits, kind, steps, guidance, eta, noiseSource, listener,
+                null);
+    }
+
+    /**
+     * As above, telling the UNet where each prompt ends, which a UNet that reads only words needs.
+     *
+     * @param ends the end token's position in each row of the text encodings the UNet sees: with guidance, the
+     *             negative prompts' rows first, then the prompts'; null where unknown
+     */
+    public NDArray sample(NDArray noise, NDArray conditional, NDArray unconditional,
+            Map<String, TextConditioning.LayerEdit> edits, Scheduler kind, int steps, double guidance, double eta,
+            NoiseSource noiseSource, ProgressListener listener, int[] ends) {
         boolean guided = guidance > 1;
         NDArray context = guided ? NDArrays.concat(new NDList(unconditional, conditional), 0) : conditional;
         try (Sampler sampler = Sampler.create(kind, schedulerConfig, steps, eta, noiseSource);
                 TextConditioning text = TextConditioning.edited(context, edits)) {
+            if (ends != null) {
+                text.withEnds(ends);
+            }
             return sample(sampler, noise, text, guided, guidance, listener);
         }
     }

@@ -56,7 +56,7 @@ final class Attention {
 
     /** Self-attention of {@code x} (batch, tokens, query). */
     NDArray forward(NDArray x) {
-        return Scoped.run(() -> compute(x, toK.forward(x), toV.forward(x)), x);
+        return Scoped.run(() -> compute(x, toK.forward(x), toV.forward(x), null), x);
     }
 
     /** Cross-attention of {@code x} to the text, with this layer's keys and values as {@code text} gives them. */
@@ -66,7 +66,9 @@ final class Attention {
             if (text.probe().isPresent()) {
                 return probed(x, kv[0], kv[1], text);
             }
-            return text.observer().map(o -> observed(x, kv[0], kv[1], o)).orElseGet(() -> compute(x, kv[0], kv[1]));
+            NDArray bias = text.keyBias().orElse(null);
+            return text.observer().map(o -> observed(x, kv[0], kv[1], bias, o))
+                    .orElseGet(() -> compute(x, kv[0], kv[1], bias));
         }, x);
     }
 
@@ -81,7 +83,7 @@ final class Attention {
         NDArray q = splitHeads(toQ.forward(x));
         long headDim = q.getShape().get(3);
         NDArray scale = scale(x, headDim);
-        NDArray scores = q.matMul(splitHeads(keys).transpose(0, 1, 3, 2)).mul(scale);
+        NDArray scores = biased(q.matMul(splitHeads(keys).transpose(0, 1, 3, 2)).mul(scale), text.keyBias());
         NDArray weights = scores.softmax(-1);
         NDArray superKey = probe.supercategoryKey().get(name).reshape(1, heads, headDim, 1);
         NDArray superScores = q.matMul(superKey).mul(scale);
@@ -95,12 +97,18 @@ final class Attention {
     }
 
     /** Attention computed explicitly, its weights shown to {@code observer}. */
-    private NDArray observed(NDArray x, NDArray keys, NDArray values, TextConditioning.AttentionObserver observer) {
+    private NDArray observed(NDArray x, NDArray keys, NDArray values, NDArray bias,
+            TextConditioning.AttentionObserver observer) {
         NDArray q = splitHeads(toQ.forward(x));
-        NDArray weights = q.matMul(splitHeads(keys).transpose(0, 1, 3, 2)).mul(scale(x, q.getShape().get(3)))
-                .softmax(-1);
+        NDArray weights = biased(q.matMul(splitHeads(keys).transpose(0, 1, 3, 2)).mul(scale(x, q.getShape().get(3))),
+                java.util.Optional.ofNullable(bias)).softmax(-1);
         observer.observe(name, weights);
         return attended(x, weights, values);
+    }
+
+    /** {@code scores} with the text's bias added, where it hides some positions. */
+    private static NDArray biased(NDArray scores, java.util.Optional<NDArray> bias) {
+        return bias.map(scores::add).orElse(scores);
     }
 
     private static NDArray scale(NDArray x, long headDim) {
@@ -112,8 +120,10 @@ final class Attention {
         return merged(x, weights.matMul(splitHeads(values)));
     }
 
-    private NDArray compute(NDArray x, NDArray keys, NDArray values) {
-        return merged(x, FusedAttention.apply(splitHeads(toQ.forward(x)), splitHeads(keys), splitHeads(values)));
+    private NDArray compute(NDArray x, NDArray keys, NDArray values, NDArray bias) {
+        NDArray q = splitHeads(toQ.forward(x));
+        return merged(x, bias == null ? FusedAttention.apply(q, splitHeads(keys), splitHeads(values))
+                : FusedAttention.apply(q, splitHeads(keys), splitHeads(values), bias));
     }
 
     /** The output projection of per-head results (batch, heads, queries, dim), back to {@code x}'s shape. */

@@ -2,6 +2,8 @@ package dev.perfusion.djl.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.djl.nn.Projection;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,7 +14,9 @@ import java.util.Objects;
  * each layer its keys and values, computed once per object and reused by every UNet call that gets it, the way
  * diffusers' attention processors are installed for one call. A layer may have its key and value projections replaced
  * for this object alone, which is where Perfusion's edits go: requests that run at the same time each bring their
- * own, so they never see each other's edits, and the model itself is never changed.
+ * own, so they never see each other's edits, and the model itself is never changed. Where each prompt ends
+ * ({@link #withEnds}) is what a UNet that reads only the words ({@link CrossAttentionSpan#WORDS}) needs to mask its
+ * end token and padding.
  *
  * <p>Owns the keys and values it computes; close it when the generation ends. Not thread-safe: one per call.
  */
@@ -60,6 +64,8 @@ public final class TextConditioning implements AutoCloseable {
     private final AttentionProbe probe;
     private final AttentionObserver observer;
     private final java.util.List<NDArray> losses = new java.util.ArrayList<>();
+    private int[] ends;
+    private NDArray keyBias;
 
     private TextConditioning(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe,
             AttentionObserver observer) {
@@ -89,6 +95,65 @@ public final class TextConditioning implements AutoCloseable {
     /** As {@link #edited}, measuring the attention loss of {@code probe} in every layer (for training). */
     public static TextConditioning probed(NDArray context, Map<String, LayerEdit> edits, AttentionProbe probe) {
         return new TextConditioning(context, edits, java.util.Objects.requireNonNull(probe, "probe"), null);
+    }
+
+    /**
+     * Records where each row's prompt ends: the position of its end token, after the start token and the words
+     * (one per context row, negative prompts' rows included).
+     *
+     * @return this
+     */
+    public TextConditioning withEnds(int[] endPositions) {
+        int batch = (int) context.getShape().get(0);
+        int tokens = (int) context.getShape().get(1);
+        if (endPositions.length != batch) {
+            throw new IllegalArgumentException("end positions for " + endPositions.length + " prompts, but the text "
+                    + "encodings have " + batch + " rows");
+        }
+        for (int end : endPositions) {
+            if (end < 1 || end >= tokens) {
+                throw new IllegalArgumentException("end token position " + end + " is outside 1.." + (tokens - 1));
+            }
+        }
+        this.ends = endPositions.clone();
+        this.keyBias = null;
+        return this;
+    }
+
+    /**
+     * Sets which positions the layers read, as the UNet's config says: for {@link CrossAttentionSpan#WORDS}, an
+     * additive bias (batch, 1, 1, tokens) that hides each row's end token and padding from the softmax.
+     *
+     * @throws IllegalStateException where the UNet reads only words and no end positions were given
+     */
+    void readSpan(CrossAttentionSpan span) {
+        if (span == CrossAttentionSpan.ALL) {
+            keyBias = null;
+            return;
+        }
+        if (keyBias != null) {
+            return;
+        }
+        if (ends == null) {
+            throw new IllegalStateException("this UNet reads only the words of each prompt (config "
+                    + "cross_attention_span 'words'); its text conditioning needs the prompts' end positions "
+                    + "(TextConditioning.withEnds)");
+        }
+        int batch = ends.length;
+        int tokens = (int) context.getShape().get(1);
+        float[] bias = new float[batch * tokens];
+        for (int b = 0; b < batch; b++) {
+            java.util.Arrays.fill(bias, b * tokens + ends[b], (b + 1) * tokens, HIDDEN);
+        }
+        keyBias = owned.create(bias, new Shape(batch, 1, 1, tokens)).toType(context.getDataType(), false);
+    }
+
+    /** Added to the attention scores of hidden positions: far below any real score, finite in float32. */
+    private static final float HIDDEN = -1e9f;
+
+    /** The additive attention bias over the positions, (batch, 1, 1, tokens), where some are hidden. */
+    java.util.Optional<NDArray> keyBias() {
+        return java.util.Optional.ofNullable(keyBias);
     }
 
     /** The probe, if attention is being compared. */

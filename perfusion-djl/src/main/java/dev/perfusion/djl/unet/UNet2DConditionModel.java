@@ -105,7 +105,9 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     /**
-     * The predicted noise, with plain cross-attention to {@code context}.
+     * The predicted noise, with plain cross-attention to {@code context}; for a UNet that reads every position
+     * (a UNet that reads only words needs the prompts' end positions: {@link #forward(NDArray, NDArray,
+     * TextConditioning)}).
      *
      * @param sample    latents (batch, in channels, height, width), any size
      * @param timesteps (batch), integer or fractional timesteps
@@ -123,9 +125,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
      *
      * @param sample    latents (batch, in channels, height, width), any size
      * @param timesteps (batch), integer or fractional timesteps
-     * @param text      the text encodings and any edited cross-attention projections
+     * @param text      the text encodings and any edited cross-attention projections; with the prompts' end
+     *                  positions where this UNet reads only words ({@code cross_attention_span})
      */
     public NDArray forward(NDArray sample, NDArray timesteps, TextConditioning text) {
+        text.readSpan(config.crossAttentionSpan());
         NDArray time = timeLinear2.forward(Activations.silu(timeLinear1.forward(timestepEmbedding(timesteps))));
         NDArray x = convIn.forward(sample);
         List<NDArray> skips = new ArrayList<>();

@@ -141,7 +141,9 @@ class ConceptTrainingTest {
             NDArray latents = m.ones(new Shape(1, 4, 8, 8));
             NDArray t = m.create(new float[] {500});
             NDArray context = m.ones(new Shape(1, 77, model.textEncoder().config().hiddenSize()));
-            return model.unet().forward(latents, t, context).toFloatArray();
+            try (TextConditioning text = TextConditioning.of(context).withEnds(new int[] {6})) {
+                return model.unet().forward(latents, t, text).toFloatArray();
+            }
         }
     }
 

@@ -64,9 +64,10 @@ class EmbeddedRecipeTest {
 
     @Test
     void everyCommandNamesItsRecipeAndTheDefaultOneIsWhatTheShippedManifestRecords() throws Exception {
-        assertThat(EmbeddedTraining.command("standard", false))
+        assertThat(EmbeddedTraining.command("standard", java.util.List.of()))
                 .endsWith("unet package --work embedded-training --recipe standard\"");
-        assertThat(EmbeddedTraining.command("kind-tokens", true)).endsWith("unet unet-continue package "
+        assertThat(EmbeddedTraining.command("kind-tokens",
+                java.util.List.of(EmbeddedTraining.Part.UNET_CONTINUE))).endsWith("unet unet-continue package "
                 + "--work embedded-training --recipe kind-tokens\"");
         assertThat(EmbeddedModel.manifest(getClass().getClassLoader()).path("training_command").asText())
                 .isEqualTo(EmbeddedTraining.COMMAND);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.djl.train.CheckpointFolder;
 import dev.perfusion.djl.train.TrainingLoop;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class UNetContinuationTest {
     @Test
     void aContinuationBeforeTheUNetHasFinishedNamesWhatIsMissing(@TempDir Path work) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> UNetTraining.runContinuation(work, EmbeddedRecipe.kindAware(), manager,
+            assertThatThrownBy(() -> UNetTraining.runContinuation(work, EmbeddedRecipe.kindAware(), CrossAttentionSpan.ALL, manager,
                     p -> { }, () -> false))
                     .isInstanceOf(NoSuchFileException.class)
                     .hasMessageContaining("model/unet/diffusion_pytorch_model.safetensors")
@@ -46,20 +47,20 @@ class UNetContinuationTest {
     @Test
     void packagingRecordsTheContinuationOnlyOnceItHasRunAllItsSteps(@TempDir Path work) throws Exception {
         EmbeddedRecipe recipe = EmbeddedRecipe.kindAware();
-        assertThat(UNetTraining.finishedContinuation(work, recipe)).isEmpty();
+        assertThat(UNetTraining.finishedContinuation(work, recipe, "unet-continue")).isEmpty();
 
         CheckpointFolder folder = new CheckpointFolder(work.resolve("checkpoints/unet-continue"));
         folder.save(dir -> Files.writeString(dir.resolve("state.json"),
                 "{\"step\": 7999, \"record\": {\"start_sha256\": \"ab\"}}"));
-        assertThat(UNetTraining.finishedContinuation(work, recipe)).isEmpty();
+        assertThat(UNetTraining.finishedContinuation(work, recipe, "unet-continue")).isEmpty();
 
         folder.save(dir -> Files.writeString(dir.resolve("state.json"),
                 "{\"step\": 8000, \"record\": {\"start_sha256\": \"ab\"}}"));
-        assertThat(UNetTraining.finishedContinuation(work, recipe)).get()
+        assertThat(UNetTraining.finishedContinuation(work, recipe, "unet-continue")).get()
                 .extracting(r -> r.path("start_sha256").asText()).isEqualTo("ab");
 
         folder.save(dir -> Files.writeString(dir.resolve("state.json"), "{\"step\": 8000}"));
-        assertThatThrownBy(() -> UNetTraining.finishedContinuation(work, recipe))
+        assertThatThrownBy(() -> UNetTraining.finishedContinuation(work, recipe, "unet-continue"))
                 .hasMessageContaining("current/state.json").hasMessageContaining("'record'");
     }
 }

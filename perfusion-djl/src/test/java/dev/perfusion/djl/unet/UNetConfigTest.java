@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.core.io.FileFormatException;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.core.model.UNetConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,5 +43,25 @@ class UNetConfigTest {
         Files.writeString(file, Files.readString(SD15).replace("\"DownBlock2D\"", "\"KDownBlock2D\""));
         assertThatThrownBy(() -> UNetConfig.read(file))
                 .hasMessageContaining("down block type 'KDownBlock2D' is not supported");
+    }
+
+    @Test
+    void theCrossAttentionSpanIsReadWrittenAndAnUnknownOneRefusedByName(@TempDir Path dir) throws IOException {
+        assertThat(UNetConfig.read(SD15).crossAttentionSpan()).isEqualTo(CrossAttentionSpan.ALL);
+        assertThat(UNetConfig.read(SD15).toJson().has("cross_attention_span")).isFalse();
+
+        Path file = dir.resolve("config.json");
+        UNetConfig words = UNetConfig.read(SD15).withCrossAttentionSpan(CrossAttentionSpan.WORDS);
+        Files.writeString(file, words.toJson().toPrettyString());
+        assertThat(UNetConfig.read(file)).isEqualTo(words);
+        assertThat(words.toJson().path("cross_attention_span").asText()).isEqualTo("words");
+
+        Files.writeString(file, words.toJson().put("cross_attention_span", "nouns").toPrettyString());
+        assertThatThrownBy(() -> UNetConfig.read(file))
+                .isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("config.json")
+                .hasMessageContaining("'cross_attention_span'")
+                .hasMessageContaining("'nouns'")
+                .hasMessageContaining("[all, words]");
     }
 }

@@ -1,0 +1,152 @@
+package dev.perfusion.djl.unet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.perfusion.core.model.CrossAttentionSpan;
+import dev.perfusion.core.model.KeyMap;
+import dev.perfusion.core.model.UNetConfig;
+import dev.perfusion.core.safetensors.SafeTensorsReader;
+import dev.perfusion.djl.testing.EngineScope;
+import dev.perfusion.djl.testing.Fixtures;
+import dev.perfusion.djl.weights.WeightStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A UNet whose config says it reads only the words ({@code cross_attention_span: words}) on the fixture weights:
+ * attention over the start token and the words is a softmax over those keys alone, so it must equal the same
+ * weights reading every position of a context cut off at the end token.
+ */
+class CrossAttentionSpanTest {
+
+    @RegisterExtension
+    static final EngineScope ENGINE = new EngineScope();
+
+    private static final int[] ENDS = {5, 9};
+
+    private static UNet2DConditionModel everything;
+    private static UNet2DConditionModel words;
+    private static SafeTensorsReader ref;
+
+    @BeforeAll
+    static void load() throws IOException {
+        Path folder = Fixtures.MODEL.resolve("unet");
+        UNetConfig config = UNetConfig.read(folder.resolve("config.json"));
+        Path weights = WeightStore.componentFile(folder, "diffusion_pytorch_model");
+        everything = UNet2DConditionModel.load(config, weights, ENGINE.manager(), KeyMap.prefixed(""));
+        words = UNet2DConditionModel.load(config.withCrossAttentionSpan(CrossAttentionSpan.WORDS), weights,
+                ENGINE.manager(), KeyMap.prefixed(""));
+        ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        ref.close();
+        words.close();
+        everything.close();
+    }
+
+    @Test
+    void readingOnlyTheWordsEqualsReadingAContextCutOffAtTheEndToken() throws IOException {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray latents = twoRows(m, "latents");
+            NDArray timesteps = twoRows(m, "timesteps");
+            NDArray context = twoRows(m, "encoder_hidden_states");
+            NDArray masked;
+            try (TextConditioning text = TextConditioning.of(context).withEnds(ENDS)) {
+                masked = words.forward(latents, timesteps, text);
+            }
+            for (int b = 0; b < ENDS.length; b++) {
+                NDArray cut = context.get(b + ":" + (b + 1) + ", :" + ENDS[b]);
+                NDArray expected = everything.forward(latents.get(b + ":" + (b + 1)),
+                        timesteps.get(b + ":" + (b + 1)), cut);
+                assertThat(Fixtures.maxRelativeError(masked.get(b + ":" + (b + 1)), expected))
+                        .as("row %d against the first %d positions read in full", b, ENDS[b]).isLessThan(1e-4);
+            }
+            assertThat(Fixtures.maxRelativeError(masked, everything.forward(latents, timesteps, context)))
+                    .as("the full context read in full differs").isGreaterThan(1e-3);
+        }
+    }
+
+    @Test
+    void theEndTokenAndThePaddingCannotChangeTheResult() throws IOException {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray latents = twoRows(m, "latents");
+            NDArray timesteps = twoRows(m, "timesteps");
+            NDArray context = twoRows(m, "encoder_hidden_states");
+            float[] keep = new float[(int) context.getShape().get(0) * (int) context.getShape().get(1)];
+            int tokens = (int) context.getShape().get(1);
+            for (int b = 0; b < ENDS.length; b++) {
+                java.util.Arrays.fill(keep, b * tokens, b * tokens + ENDS[b], 1f);
+            }
+            NDArray scrambled = context.mul(m.create(keep, new ai.djl.ndarray.types.Shape(2, tokens, 1)))
+                    .add(m.randomNormal(context.getShape()).mul(m.create(keep, new ai.djl.ndarray.types.Shape(2,
+                            tokens, 1)).neg().add(1)).mul(5));
+            assertThat(Fixtures.maxRelativeError(forward(latents, timesteps, scrambled),
+                    forward(latents, timesteps, context))).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void explicitAttentionHidesTheSamePositionsAsTheFusedKernel() throws IOException {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray latents = twoRows(m, "latents");
+            NDArray timesteps = twoRows(m, "timesteps");
+            NDArray context = twoRows(m, "encoder_hidden_states");
+            List<Float> hidden = new ArrayList<>();
+            NDArray observed;
+            try (TextConditioning text = TextConditioning.observed(context, Map.of(), (layer, weights) -> {
+                for (int b = 0; b < ENDS.length; b++) {
+                    hidden.add(weights.get(b + ", :, :, " + ENDS[b] + ":").sum().getFloat());
+                }
+            }).withEnds(ENDS)) {
+                observed = words.forward(latents, timesteps, text);
+            }
+            assertThat(hidden).isNotEmpty().allSatisfy(w -> assertThat(w).isZero());
+            assertThat(Fixtures.maxRelativeError(observed, forward(latents, timesteps, context))).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void aUNetThatReadsOnlyWordsRefusesTextWithoutEndPositions() {
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray latents = twoRows(m, "latents");
+            NDArray timesteps = twoRows(m, "timesteps");
+            NDArray context = twoRows(m, "encoder_hidden_states");
+            assertThatThrownBy(() -> words.forward(latents, timesteps, context))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cross_attention_span 'words'")
+                    .hasMessageContaining("withEnds");
+            assertThatThrownBy(() -> TextConditioning.of(context).withEnds(new int[] {5}))
+                    .hasMessageContaining("end positions for 1 prompts, but the text encodings have 2 rows");
+        }
+    }
+
+    private static NDArray forward(NDArray latents, NDArray timesteps, NDArray context) {
+        try (TextConditioning text = TextConditioning.of(context).withEnds(ENDS)) {
+            return words.forward(latents, timesteps, text);
+        }
+    }
+
+    /** Two rows of a fixture array (its first row twice where it has one). */
+    private static NDArray twoRows(NDManager m, String name) {
+        try {
+            NDArray a = Fixtures.array(m, ref, name);
+            return a.getShape().get(0) >= 2 ? a.get(":2") : NDArrays.concat(new NDList(a, a), 0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
