@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -54,6 +55,9 @@ public final class Quickstart implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
+    @Mixin
+    private EditScopeOption editScope = new EditScopeOption();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Quickstart()).execute(args));
     }
@@ -71,7 +75,8 @@ public final class Quickstart implements Callable<Integer> {
             Concept trained = Progressbars.with("training <" + concept + ">", listener -> perfusion.trainer()
                     .concept(concept).supercategory(truth.supercategory())
                     .images(folders.photos()).masks(folders.masks())
-                    .options(perfusion.recommendedTrainingOptions().toBuilder().steps(steps).seed(seed).build())
+                    .options(editScope.applyTo(perfusion.recommendedTrainingOptions().toBuilder()).steps(steps)
+                            .seed(seed).build())
                     .listener(listener).train());
             double minutes = (System.nanoTime() - start) / 6e10;
             Path file = out.resolve(concept + ConceptFile.SUFFIX);

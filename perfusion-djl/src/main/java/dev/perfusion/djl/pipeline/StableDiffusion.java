@@ -12,6 +12,7 @@ import dev.perfusion.api.Scheduler;
 import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.core.model.ClipTextConfig;
+import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.core.model.LdmKeys;
 import dev.perfusion.core.model.ModelIndex;
 import dev.perfusion.core.model.UNetConfig;
@@ -114,8 +115,9 @@ public final class StableDiffusion implements AutoCloseable {
 
     /**
      * The model's fingerprint: the first 16 bytes, in hex, of a SHA-256 over the text encoder's weights and every
-     * cross-attention layer's key and value weights (names and float32 values, in load order). Concepts record it;
-     * computed once.
+     * cross-attention layer's key and value weights (names and float32 values, in load order), and the UNet's
+     * cross-attention span where it reads only the words (the same weights read another way are another model).
+     * Concepts record it; computed once.
      */
     public String fingerprint() {
         String f = fingerprint;
@@ -127,6 +129,10 @@ public final class StableDiffusion implements AutoCloseable {
                     for (CrossAttentionLayer layer : unet.crossAttentionLayers()) {
                         digest(sha, layer.name() + ".to_k", layer.keyWeight());
                         digest(sha, layer.name() + ".to_v", layer.valueWeight());
+                    }
+                    if (unet.config().crossAttentionSpan() != CrossAttentionSpan.ALL) {
+                        sha.update((UNetConfig.SPAN_KEY + "=" + unet.config().crossAttentionSpan().id())
+                                .getBytes(StandardCharsets.UTF_8));
                     }
                     fingerprint = HexFormat.of().formatHex(sha.digest(), 0, 16);
                 }

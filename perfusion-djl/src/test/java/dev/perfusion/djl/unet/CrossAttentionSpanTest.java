@@ -7,14 +7,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.perfusion.core.io.Folders;
 import dev.perfusion.core.model.CrossAttentionSpan;
 import dev.perfusion.core.model.KeyMap;
 import dev.perfusion.core.model.UNetConfig;
 import dev.perfusion.core.safetensors.SafeTensorsReader;
+import dev.perfusion.djl.pipeline.StableDiffusion;
 import dev.perfusion.djl.testing.EngineScope;
 import dev.perfusion.djl.testing.Fixtures;
 import dev.perfusion.djl.weights.WeightStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A UNet whose config says it reads only the words ({@code cross_attention_span: words}) on the fixture weights:
@@ -38,7 +42,9 @@ class CrossAttentionSpanTest {
 
     private static UNet2DConditionModel everything;
     private static UNet2DConditionModel words;
-    private static SafeTensorsReader ref;
+    private static NDArray latents;
+    private static NDArray timesteps;
+    private static NDArray context;
 
     @BeforeAll
     static void load() throws IOException {
@@ -48,44 +54,39 @@ class CrossAttentionSpanTest {
         everything = UNet2DConditionModel.load(config, weights, ENGINE.manager(), KeyMap.prefixed(""));
         words = UNet2DConditionModel.load(config.withCrossAttentionSpan(CrossAttentionSpan.WORDS), weights,
                 ENGINE.manager(), KeyMap.prefixed(""));
-        ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"));
+        try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"))) {
+            latents = twoRows(ref, "latents");
+            timesteps = twoRows(ref, "timesteps");
+            context = twoRows(ref, "encoder_hidden_states");
+        }
     }
 
     @AfterAll
     static void close() throws IOException {
-        ref.close();
         words.close();
         everything.close();
     }
 
     @Test
     void readingOnlyTheWordsEqualsReadingAContextCutOffAtTheEndToken() throws IOException {
-        try (NDManager m = ENGINE.manager().newSubManager()) {
-            NDArray latents = twoRows(m, "latents");
-            NDArray timesteps = twoRows(m, "timesteps");
-            NDArray context = twoRows(m, "encoder_hidden_states");
-            NDArray masked;
-            try (TextConditioning text = TextConditioning.of(context).withEnds(ENDS)) {
-                masked = words.forward(latents, timesteps, text);
-            }
-            for (int b = 0; b < ENDS.length; b++) {
-                NDArray cut = context.get(b + ":" + (b + 1) + ", :" + ENDS[b]);
-                NDArray expected = everything.forward(latents.get(b + ":" + (b + 1)),
-                        timesteps.get(b + ":" + (b + 1)), cut);
-                assertThat(Fixtures.maxRelativeError(masked.get(b + ":" + (b + 1)), expected))
-                        .as("row %d against the first %d positions read in full", b, ENDS[b]).isLessThan(1e-4);
-            }
-            assertThat(Fixtures.maxRelativeError(masked, everything.forward(latents, timesteps, context)))
-                    .as("the full context read in full differs").isGreaterThan(1e-3);
+        NDArray masked;
+        try (TextConditioning text = TextConditioning.of(context).withEnds(ENDS)) {
+            masked = words.forward(latents, timesteps, text);
         }
+        for (int b = 0; b < ENDS.length; b++) {
+            NDArray cut = context.get(b + ":" + (b + 1) + ", :" + ENDS[b]);
+            NDArray expected = everything.forward(latents.get(b + ":" + (b + 1)),
+                    timesteps.get(b + ":" + (b + 1)), cut);
+            assertThat(Fixtures.maxRelativeError(masked.get(b + ":" + (b + 1)), expected))
+                    .as("row %d against the first %d positions read in full", b, ENDS[b]).isLessThan(1e-4);
+        }
+        assertThat(Fixtures.maxRelativeError(masked, everything.forward(latents, timesteps, context)))
+                .as("the full context read in full differs").isGreaterThan(1e-3);
     }
 
     @Test
     void theEndTokenAndThePaddingCannotChangeTheResult() throws IOException {
         try (NDManager m = ENGINE.manager().newSubManager()) {
-            NDArray latents = twoRows(m, "latents");
-            NDArray timesteps = twoRows(m, "timesteps");
-            NDArray context = twoRows(m, "encoder_hidden_states");
             float[] keep = new float[(int) context.getShape().get(0) * (int) context.getShape().get(1)];
             int tokens = (int) context.getShape().get(1);
             for (int b = 0; b < ENDS.length; b++) {
@@ -94,59 +95,64 @@ class CrossAttentionSpanTest {
             NDArray scrambled = context.mul(m.create(keep, new ai.djl.ndarray.types.Shape(2, tokens, 1)))
                     .add(m.randomNormal(context.getShape()).mul(m.create(keep, new ai.djl.ndarray.types.Shape(2,
                             tokens, 1)).neg().add(1)).mul(5));
-            assertThat(Fixtures.maxRelativeError(forward(latents, timesteps, scrambled),
-                    forward(latents, timesteps, context))).isLessThan(1e-5);
+            assertThat(Fixtures.maxRelativeError(readingWords(scrambled),
+                    readingWords(context))).isLessThan(1e-5);
         }
     }
 
     @Test
     void explicitAttentionHidesTheSamePositionsAsTheFusedKernel() throws IOException {
-        try (NDManager m = ENGINE.manager().newSubManager()) {
-            NDArray latents = twoRows(m, "latents");
-            NDArray timesteps = twoRows(m, "timesteps");
-            NDArray context = twoRows(m, "encoder_hidden_states");
-            List<Float> hidden = new ArrayList<>();
-            NDArray observed;
-            try (TextConditioning text = TextConditioning.observed(context, Map.of(), (layer, weights) -> {
-                for (int b = 0; b < ENDS.length; b++) {
-                    hidden.add(weights.get(b + ", :, :, " + ENDS[b] + ":").sum().getFloat());
-                }
-            }).withEnds(ENDS)) {
-                observed = words.forward(latents, timesteps, text);
+        List<Float> hidden = new ArrayList<>();
+        NDArray observed;
+        try (TextConditioning text = TextConditioning.observed(context, Map.of(), (layer, weights) -> {
+            for (int b = 0; b < ENDS.length; b++) {
+                hidden.add(weights.get(b + ", :, :, " + ENDS[b] + ":").sum().getFloat());
             }
-            assertThat(hidden).isNotEmpty().allSatisfy(w -> assertThat(w).isZero());
-            assertThat(Fixtures.maxRelativeError(observed, forward(latents, timesteps, context))).isLessThan(1e-4);
+        }).withEnds(ENDS)) {
+            observed = words.forward(latents, timesteps, text);
         }
+        assertThat(hidden).isNotEmpty().allSatisfy(w -> assertThat(w).isZero());
+        assertThat(Fixtures.maxRelativeError(observed, readingWords(context))).isLessThan(1e-4);
     }
 
     @Test
     void aUNetThatReadsOnlyWordsRefusesTextWithoutEndPositions() {
-        try (NDManager m = ENGINE.manager().newSubManager()) {
-            NDArray latents = twoRows(m, "latents");
-            NDArray timesteps = twoRows(m, "timesteps");
-            NDArray context = twoRows(m, "encoder_hidden_states");
-            assertThatThrownBy(() -> words.forward(latents, timesteps, context))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("cross_attention_span 'words'")
-                    .hasMessageContaining("withEnds");
-            assertThatThrownBy(() -> TextConditioning.of(context).withEnds(new int[] {5}))
-                    .hasMessageContaining("end positions for 1 prompts, but the text encodings have 2 rows");
-        }
+        assertThatThrownBy(() -> words.forward(latents, timesteps, context))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cross_attention_span 'words'")
+                .hasMessageContaining("withEnds");
+        assertThatThrownBy(() -> TextConditioning.of(context).withEnds(new int[] {5}))
+                .hasMessageContaining("end positions for 1 prompts, but the text encodings have 2 rows");
     }
 
-    private static NDArray forward(NDArray latents, NDArray timesteps, NDArray context) {
-        try (TextConditioning text = TextConditioning.of(context).withEnds(ENDS)) {
+    /** The words-only UNet on the fixture latents and timesteps, reading {@code encodings}. */
+    private static NDArray readingWords(NDArray encodings) {
+        try (TextConditioning text = TextConditioning.of(encodings).withEnds(ENDS)) {
             return words.forward(latents, timesteps, text);
         }
     }
 
     /** Two rows of a fixture array (its first row twice where it has one). */
-    private static NDArray twoRows(NDManager m, String name) {
-        try {
-            NDArray a = Fixtures.array(m, ref, name);
-            return a.getShape().get(0) >= 2 ? a.get(":2") : NDArrays.concat(new NDList(a, a), 0);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    private static NDArray twoRows(SafeTensorsReader ref, String name) throws IOException {
+        NDArray a = Fixtures.array(ENGINE.manager(), ref, name);
+        return a.getShape().get(0) >= 2 ? a.get(":2") : NDArrays.concat(new NDList(a, a), 0);
+    }
+
+    @Test
+    void theSameWeightsReadingOnlyWordsAreAnotherModelToConcepts(@TempDir Path dir) throws IOException {
+        Path copy = dir.resolve("model");
+        Folders.copyTree(Fixtures.MODEL, copy);
+        Path config = copy.resolve("unet/config.json");
+        Files.writeString(config, UNetConfig.read(config).toJson().put(UNetConfig.SPAN_KEY, "words").toPrettyString());
+        try (StableDiffusion original = StableDiffusion.load(Fixtures.MODEL, ENGINE.manager());
+                StableDiffusion reading = StableDiffusion.load(copy, ENGINE.manager())) {
+            assertThat(reading.unet().config().crossAttentionSpan()).isEqualTo(CrossAttentionSpan.WORDS);
+            assertThat(reading.fingerprint()).isNotEqualTo(original.fingerprint());
+            Files.writeString(config, UNetConfig.read(config).toJson().put(UNetConfig.SPAN_KEY, "all")
+                    .toPrettyString());
+            try (StableDiffusion again = StableDiffusion.load(copy, ENGINE.manager())) {
+                assertThat(again.fingerprint()).isEqualTo(original.fingerprint());
+            }
         }
     }
 }
