@@ -69,6 +69,11 @@ class EmbeddedRecipeTest {
         assertThat(EmbeddedTraining.command("kind-tokens",
                 java.util.List.of(EmbeddedTraining.Part.UNET_CONTINUE))).endsWith("unet unet-continue package "
                 + "--work embedded-training --recipe kind-tokens\"");
+        assertThat(EmbeddedTraining.command("kind-aware", java.util.List.of(EmbeddedTraining.Part.UNET_CONTINUE,
+                EmbeddedTraining.Part.UNET_WORDS))).endsWith("unet unet-continue unet-words package "
+                + "--work embedded-training --recipe kind-aware\"");
+        assertThatThrownBy(() -> EmbeddedTraining.command("kind-aware",
+                java.util.List.of(EmbeddedTraining.Part.JUDGE))).hasMessageContaining("part judge does not continue");
         assertThat(EmbeddedModel.manifest(getClass().getClassLoader()).path("training_command").asText())
                 .isEqualTo(EmbeddedTraining.COMMAND);
         assertThat(EmbeddedRecipe.named(EmbeddedTraining.SHIPPED_RECIPE)).isEqualTo(EmbeddedRecipe.kindAware());
