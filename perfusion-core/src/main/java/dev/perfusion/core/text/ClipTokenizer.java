@@ -190,6 +190,16 @@ public final class ClipTokenizer {
         return vocab.get(END);
     }
 
+    /** The position of the first end token after the start token in {@code ids}, a row {@link #encode} made. */
+    public int endPosition(int[] ids) {
+        for (int j = 1; j < ids.length; j++) {
+            if (ids[j] == endId()) {
+                return j;
+            }
+        }
+        throw new IllegalArgumentException("a row of " + ids.length + " token ids has no end token");
+    }
+
     public int padId() {
         return padId;
     }

@@ -36,6 +36,16 @@ class BpeTrainerTest {
     }
 
     @Test
+    void theEndPositionFollowsTheStartTokenAndTheWords() {
+        ClipTokenizer tokenizer = vocabulary.tokenizer();
+        String caption = "a red star to the left of a blue ring on grass";
+        assertThat(tokenizer.endPosition(tokenizer.encode(caption))).isEqualTo(1 + tokenizer.ids(caption).size());
+        assertThat(tokenizer.endPosition(tokenizer.encode(""))).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tokenizer.endPosition(new int[] {
+                tokenizer.startId(), tokenizer.ids("star").get(0)})).hasMessageContaining("has no end token");
+    }
+
+    @Test
     void textRoundTripsThroughIds() {
         ClipTokenizer tokenizer = vocabulary.tokenizer();
         for (String caption : corpus.subList(0, 200)) {

@@ -89,11 +89,7 @@ public final class TextStatistics {
                     float[] hidden = model.encodePrompts(step, batch).toFloatArray();
                     int length = ClipTokenizer.MAX_LENGTH;
                     for (int b = 0; b < batch.size(); b++) {
-                        int[] ids = tokenizer.encode(batch.get(b));
-                        int end = 1;
-                        while (end < length - 1 && ids[end] != tokenizer.endId()) {
-                            end++;
-                        }
+                        int end = tokenizer.endPosition(tokenizer.encode(batch.get(b)));
                         estimator.acceptRows(hidden, (b * length + 1) * width, end);
                     }
                 }

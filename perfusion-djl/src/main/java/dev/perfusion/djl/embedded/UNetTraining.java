@@ -178,8 +178,8 @@ public final class UNetTraining {
      * {@code firstStep + k}, so a continuation sees scenes its first run did not.
      */
     private static List<Double> train(Path work, EmbeddedRecipe recipe, EmbeddedRecipe.Part part, String name,
-            CrossAttentionSpan span, long firstStep, Builder builder, JsonNode record, NDManager parent, ProgressListener listener,
-            BooleanSupplier cancelled) throws IOException {
+            CrossAttentionSpan span, long firstStep, Builder builder, JsonNode record, NDManager parent,
+            ProgressListener listener, BooleanSupplier cancelled) throws IOException {
         Path model = work.resolve("model");
         ClipTokenizer tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
         try (NDManager manager = parent.newSubManager();
@@ -222,7 +222,7 @@ public final class UNetTraining {
                         for (int j = 0; j < row.length; j++) {
                             ids[i * row.length + j] = row[j];
                         }
-                        ends[i] = endPosition(row, tokenizer.endId());
+                        ends[i] = tokenizer.endPosition(row);
                         int t = random.nextInt(schedule.size());
                         double alpha = schedule.alphaCumprod(t);
                         double snr = alpha / (1 - alpha);
@@ -253,15 +253,6 @@ public final class UNetTraining {
         }
     }
 
-    /** The position of the first end token in a tokenized caption. */
-    static int endPosition(int[] row, int endId) {
-        for (int j = 1; j < row.length; j++) {
-            if (row[j] == endId) {
-                return j;
-            }
-        }
-        throw new IllegalArgumentException("a tokenized caption has no end token");
-    }
 
     /**
      * What the UNet's checkpoints record: its part of the recipe and the SHA-256 of every file of the frozen parts it
