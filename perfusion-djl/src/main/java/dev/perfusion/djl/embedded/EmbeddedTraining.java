@@ -36,6 +36,11 @@ public final class EmbeddedTraining {
          * words ({@link dev.perfusion.core.model.CrossAttentionSpan#WORDS}).
          */
         UNET_WORDS,
+        /**
+         * The same steps again for the continued UNet, its cross-attention reading the start token, the words and the
+         * end token ({@link dev.perfusion.core.model.CrossAttentionSpan#WORDS_AND_END}).
+         */
+        UNET_WORDS_END,
         /** The judge that scores images, trained apart from the generator. */
         JUDGE,
         /** The shipped resources: every weight in half precision, with a manifest (see {@link #pack}). */
@@ -61,7 +66,8 @@ public final class EmbeddedTraining {
     /** The name of the shipped model's recipe, which {@code TrainEmbeddedModel} runs unless told otherwise. */
     public static final String SHIPPED_RECIPE = "kind-aware";
     /** The UNet's continuation parts, in the order they run. */
-    private static final List<Part> CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS);
+    private static final List<Part> CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS,
+            Part.UNET_WORDS_END);
     /** The parts that continued the shipped model's UNet after part {@link Part#UNET}, in order. */
     public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE);
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
@@ -99,7 +105,7 @@ public final class EmbeddedTraining {
             Optional<JsonNode> record = UNetTraining.finishedContinuation(work, recipe, p.id());
             if (record.isPresent()) {
                 finished.add(p);
-                records.put(p == Part.UNET_CONTINUE ? "unet_continuation" : "unet_words", record.get());
+                records.put(p == Part.UNET_CONTINUE ? "unet_continuation" : p.id().replace('-', '_'), record.get());
             }
         }
         EmbeddedPackaging.run(work, out, recipe, command(recipeName, finished), records);
@@ -125,6 +131,8 @@ public final class EmbeddedTraining {
                         listener, cancelled);
                 case UNET_WORDS -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.WORDS, manager,
                         listener, cancelled);
+                case UNET_WORDS_END -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.WORDS_AND_END,
+                        manager, listener, cancelled);
                 case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
                 case PACKAGE -> throw new IllegalArgumentException("packaging needs its output folder: use pack()");
             };

@@ -66,6 +66,8 @@ public final class UNetTraining {
     static final String CONTINUATION = "unet-continue";
     /** The name of the continuation that teaches the UNet to read only the words, and its checkpoint folder. */
     static final String WORDS_CONTINUATION = "unet-words";
+    /** The name of the continuation that teaches the UNet to read the words and the end token, not the padding. */
+    static final String WORDS_END_CONTINUATION = "unet-words-end";
 
     private UNetTraining() {
     }
@@ -82,12 +84,12 @@ public final class UNetTraining {
     }
 
     /**
-     * Part "unet-continue" (span {@link CrossAttentionSpan#ALL}) or "unet-words" (span
-     * {@link CrossAttentionSpan#WORDS}): more steps for the UNet in {@code model/unet}, with a learning-rate schedule
-     * of its own ({@link #continuation}) on scenes part "unet" never drew. "unet-continue" continues part "unet"'s
-     * UNet; "unet-words" continues the one in place (part "unet-continue"'s where it ran), with the same schedule,
-     * seed and scenes, its cross-attention reading only the start token and the words of each caption, and writes a
-     * config that says so. It starts from the exported EMA weights, which it copies to its checkpoint folder first so
+     * Part "unet-continue" (span {@link CrossAttentionSpan#ALL}), "unet-words" (span {@link CrossAttentionSpan#WORDS})
+     * or "unet-words-end" (span {@link CrossAttentionSpan#WORDS_AND_END}): more steps for the UNet in
+     * {@code model/unet}, with a learning-rate schedule of its own ({@link #continuation}) on scenes part "unet" never
+     * drew. "unet-continue" continues part "unet"'s UNet; the other two continue the one in place (part
+     * "unet-continue"'s where it ran), with the same schedule, seed and scenes, their cross-attention reading only
+     * the part of each caption their span names, and write a config that says so. It starts from the exported EMA weights, which it copies to its checkpoint folder first so
      * that its record and any resume refer to them and not to the {@code model/unet} it replaces when it finishes.
      * The trainable weights are copies of the file's ({@link dev.perfusion.djl.weights.Weights#copied}).
      */
@@ -124,7 +126,11 @@ public final class UNetTraining {
 
     /** The part and checkpoint folder name of the continuation whose UNet reads {@code span}. */
     static String continuationName(CrossAttentionSpan span) {
-        return span == CrossAttentionSpan.ALL ? CONTINUATION : WORDS_CONTINUATION;
+        return switch (span) {
+            case ALL -> CONTINUATION;
+            case WORDS -> WORDS_CONTINUATION;
+            case WORDS_AND_END -> WORDS_END_CONTINUATION;
+        };
     }
 
     /**

@@ -15,8 +15,8 @@ import java.util.Objects;
  * diffusers' attention processors are installed for one call. A layer may have its key and value projections replaced
  * for this object alone, which is where Perfusion's edits go: requests that run at the same time each bring their
  * own, so they never see each other's edits, and the model itself is never changed. Where each prompt ends
- * ({@link #withEnds}) is what a UNet that reads only the words ({@link CrossAttentionSpan#WORDS}) needs to mask its
- * end token and padding.
+ * ({@link #withEnds}) is what a UNet that reads only part of each prompt ({@link CrossAttentionSpan}) needs to mask
+ * what it does not read.
  *
  * <p>Owns the keys and values it computes; close it when the generation ends. Not thread-safe: one per call.
  */
@@ -135,15 +135,15 @@ public final class TextConditioning implements AutoCloseable {
             return;
         }
         if (ends == null) {
-            throw new IllegalStateException("this UNet reads only the words of each prompt (config "
-                    + "cross_attention_span 'words'); its text conditioning needs the prompts' end positions "
-                    + "(TextConditioning.withEnds)");
+            throw new IllegalStateException("this UNet reads only part of each prompt (config "
+                    + "cross_attention_span '" + span.id() + "'); its text conditioning needs the prompts' end "
+                    + "positions (TextConditioning.withEnds)");
         }
         int batch = ends.length;
         int tokens = (int) context.getShape().get(1);
         float[] bias = new float[batch * tokens];
         for (int b = 0; b < batch; b++) {
-            java.util.Arrays.fill(bias, b * tokens + ends[b], (b + 1) * tokens, HIDDEN);
+            java.util.Arrays.fill(bias, b * tokens + span.visible(ends[b]), (b + 1) * tokens, HIDDEN);
         }
         keyBias = owned.create(bias, new Shape(batch, 1, 1, tokens)).toType(context.getDataType(), false);
     }

@@ -72,6 +72,9 @@ class EmbeddedRecipeTest {
         assertThat(EmbeddedTraining.command("kind-aware", java.util.List.of(EmbeddedTraining.Part.UNET_CONTINUE,
                 EmbeddedTraining.Part.UNET_WORDS))).endsWith("unet unet-continue unet-words package "
                 + "--work embedded-training --recipe kind-aware\"");
+        assertThat(EmbeddedTraining.command("kind-aware", java.util.List.of(EmbeddedTraining.Part.UNET_CONTINUE,
+                EmbeddedTraining.Part.UNET_WORDS_END))).endsWith("unet unet-continue unet-words-end package "
+                + "--work embedded-training --recipe kind-aware\"");
         assertThatThrownBy(() -> EmbeddedTraining.command("kind-aware",
                 java.util.List.of(EmbeddedTraining.Part.JUDGE))).hasMessageContaining("part judge does not continue");
         assertThat(EmbeddedModel.manifest(getClass().getClassLoader()).path("training_command").asText())

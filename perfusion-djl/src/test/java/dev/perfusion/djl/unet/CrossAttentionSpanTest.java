@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A UNet whose config says it reads only the words ({@code cross_attention_span: words}) on the fixture weights:
  * attention over the start token and the words is a softmax over those keys alone, so it must equal the same
- * weights reading every position of a context cut off at the end token.
+ * weights reading every position of a context cut off at the end token. One that reads the end token too
+ * ({@code words_and_end}) must equal them reading a context cut off just after it.
  */
 class CrossAttentionSpanTest {
 
@@ -42,6 +43,7 @@ class CrossAttentionSpanTest {
 
     private static UNet2DConditionModel everything;
     private static UNet2DConditionModel words;
+    private static UNet2DConditionModel wordsAndEnd;
     private static NDArray latents;
     private static NDArray timesteps;
     private static NDArray context;
@@ -54,6 +56,8 @@ class CrossAttentionSpanTest {
         everything = UNet2DConditionModel.load(config, weights, ENGINE.manager(), KeyMap.prefixed(""));
         words = UNet2DConditionModel.load(config.withCrossAttentionSpan(CrossAttentionSpan.WORDS), weights,
                 ENGINE.manager(), KeyMap.prefixed(""));
+        wordsAndEnd = UNet2DConditionModel.load(config.withCrossAttentionSpan(CrossAttentionSpan.WORDS_AND_END),
+                weights, ENGINE.manager(), KeyMap.prefixed(""));
         try (SafeTensorsReader ref = SafeTensorsReader.open(Fixtures.REFERENCE.resolve("unet.safetensors"))) {
             latents = twoRows(ref, "latents");
             timesteps = twoRows(ref, "timesteps");
@@ -63,22 +67,32 @@ class CrossAttentionSpanTest {
 
     @AfterAll
     static void close() throws IOException {
+        wordsAndEnd.close();
         words.close();
         everything.close();
     }
 
     @Test
     void readingOnlyTheWordsEqualsReadingAContextCutOffAtTheEndToken() throws IOException {
-        NDArray masked;
-        try (TextConditioning text = TextConditioning.of(context).withEnds(ENDS)) {
-            masked = words.forward(latents, timesteps, text);
-        }
-        for (int b = 0; b < ENDS.length; b++) {
-            NDArray cut = context.get(b + ":" + (b + 1) + ", :" + ENDS[b]);
+        assertReadsAContextCutOffAt(words, ENDS);
+    }
+
+    @Test
+    void readingTheWordsAndTheEndTokenEqualsReadingAContextCutOffJustAfterIt() throws IOException {
+        assertReadsAContextCutOffAt(wordsAndEnd, new int[] {ENDS[0] + 1, ENDS[1] + 1});
+        assertThat(Fixtures.maxRelativeError(readingWords(context), forward(wordsAndEnd, context)))
+                .as("reading the end token differs from leaving it out").isGreaterThan(1e-3);
+    }
+
+    /** Asserts that {@code unet} on the fixture rows equals the full-span UNet reading each row's first positions. */
+    private static void assertReadsAContextCutOffAt(UNet2DConditionModel unet, int[] cuts) {
+        NDArray masked = forward(unet, context);
+        for (int b = 0; b < cuts.length; b++) {
+            NDArray cut = context.get(b + ":" + (b + 1) + ", :" + cuts[b]);
             NDArray expected = everything.forward(latents.get(b + ":" + (b + 1)),
                     timesteps.get(b + ":" + (b + 1)), cut);
             assertThat(Fixtures.maxRelativeError(masked.get(b + ":" + (b + 1)), expected))
-                    .as("row %d against the first %d positions read in full", b, ENDS[b]).isLessThan(1e-4);
+                    .as("row %d against the first %d positions read in full", b, cuts[b]).isLessThan(1e-4);
         }
         assertThat(Fixtures.maxRelativeError(masked, everything.forward(latents, timesteps, context)))
                 .as("the full context read in full differs").isGreaterThan(1e-3);
@@ -127,8 +141,13 @@ class CrossAttentionSpanTest {
 
     /** The words-only UNet on the fixture latents and timesteps, reading {@code encodings}. */
     private static NDArray readingWords(NDArray encodings) {
+        return forward(words, encodings);
+    }
+
+    /** {@code unet} on the fixture latents and timesteps, reading {@code encodings} whose end tokens are at ENDS. */
+    private static NDArray forward(UNet2DConditionModel unet, NDArray encodings) {
         try (TextConditioning text = TextConditioning.of(encodings).withEnds(ENDS)) {
-            return words.forward(latents, timesteps, text);
+            return unet.forward(latents, timesteps, text);
         }
     }
 

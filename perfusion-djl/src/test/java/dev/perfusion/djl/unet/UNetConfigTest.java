@@ -55,6 +55,10 @@ class UNetConfigTest {
         Files.writeString(file, words.toJson().toPrettyString());
         assertThat(UNetConfig.read(file)).isEqualTo(words);
         assertThat(words.toJson().path("cross_attention_span").asText()).isEqualTo("words");
+        UNetConfig wordsAndEnd = words.withCrossAttentionSpan(CrossAttentionSpan.WORDS_AND_END);
+        Files.writeString(file, wordsAndEnd.toJson().toPrettyString());
+        assertThat(UNetConfig.read(file)).isEqualTo(wordsAndEnd);
+        assertThat(wordsAndEnd.toJson().path("cross_attention_span").asText()).isEqualTo("words_and_end");
 
         Files.writeString(file, words.toJson().put("cross_attention_span", "nouns").toPrettyString());
         assertThatThrownBy(() -> UNetConfig.read(file))
@@ -62,6 +66,6 @@ class UNetConfigTest {
                 .hasMessageContaining("config.json")
                 .hasMessageContaining("'cross_attention_span'")
                 .hasMessageContaining("'nouns'")
-                .hasMessageContaining("[all, words]");
+                .hasMessageContaining("[all, words, words_and_end]");
     }
 }
