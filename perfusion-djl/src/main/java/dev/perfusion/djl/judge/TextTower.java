@@ -67,7 +67,7 @@ public final class TextTower {
         int length = 0;
         for (int i = 0; i < rows.length; i++) {
             rows[i] = tokenizer.encode(texts.get(i));
-            length = Math.max(length, endPosition(rows[i]) + 1);
+            length = Math.max(length, tokenizer.endPosition(rows[i]) + 1);
         }
         long[] ids = new long[rows.length * length];
         float[] pick = new float[rows.length * length];
@@ -75,19 +75,10 @@ public final class TextTower {
             for (int j = 0; j < length; j++) {
                 ids[i * length + j] = rows[i][j];
             }
-            pick[i * length + endPosition(rows[i])] = 1f;
+            pick[i * length + tokenizer.endPosition(rows[i])] = 1f;
         }
         NDArray hidden = encoder.forward(manager.create(ids, new Shape(rows.length, length)));
         NDArray pooled = hidden.mul(manager.create(pick, new Shape(rows.length, length, 1))).sum(new int[] {1});
         return new Encoding(rows, hidden, projection.forward(pooled));
-    }
-
-    private int endPosition(int[] row) {
-        for (int j = 1; j < row.length; j++) {
-            if (row[j] == tokenizer.endId()) {
-                return j;
-            }
-        }
-        return row.length - 1;
     }
 }
