@@ -50,13 +50,13 @@ public final class EmbeddedModel {
 
     /**
      * The concept-training recipe on the embedded model: the paper's, scaled to a 64-pixel model trained on 2 CPU
-     * cores (fewer steps of a smaller batch), with the edit confined to the concept's token: this model's text encoder
-     * gives the padding tokens encodings much like the concept word's, which the paper's all-token edit would rewrite
-     * (see docs/perfusion-training.md for how both were chosen).
+     * cores (fewer steps of a smaller batch), with the paper's edit, which reaches every token the UNet reads (this
+     * model's UNet reads the words and the end token, not the padding; see docs/perfusion-training.md for how the
+     * recipe and the scope were chosen).
      */
     public static TrainingOptions conceptTraining() {
         return TrainingOptions.builder().steps(400).batchSize(4).gradientAccumulation(2).valueLearningRate(0.01)
-                .embeddingLearningRate(0.0005).editScope(EditScope.CONCEPT_TOKEN).build();
+                .embeddingLearningRate(0.0005).editScope(EditScope.ALL_TOKENS).build();
     }
 
     /** The manifest on the class path of {@code loader}. */

@@ -69,7 +69,7 @@ public final class EmbeddedTraining {
     private static final List<Part> CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS,
             Part.UNET_WORDS_END);
     /** The parts that continued the shipped model's UNet after part {@link Part#UNET}, in order. */
-    public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE);
+    public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS_END);
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
     public static final String COMMAND = command(SHIPPED_RECIPE, SHIPPED_CONTINUATIONS);
 
