@@ -8,8 +8,9 @@ import java.util.Locale;
  * (config key {@code cross_attention_span}, this SDK's own; diffusers does not know it). Stable Diffusion reads all
  * 77 positions, padding included. A UNet trained with {@link #WORDS} reads only the start token and the prompt's
  * words: in diffusers the same model needs {@code encoder_attention_mask} set to 1 up to the end token (excluded)
- * and 0 from it; one trained with {@link #WORDS_AND_END} reads the end token too (mask 1 up to it, included). In a causal text encoder the padding encodes the whole prompt again, so a UNet that reads it need
- * not read the words; Perfusion's edit acts on the words ({@code docs/perfusion-training.md}).
+ * and 0 from it; one trained with {@link #WORDS_AND_END} reads the end token too (mask 1 up to it, included). In a
+ * causal text encoder the padding encodes the whole prompt again, so a UNet that reads it need not read the words;
+ * Perfusion's edit acts on the words ({@code docs/perfusion-training.md}).
  */
 public enum CrossAttentionSpan {
     /** Every position, end token and padding included: Stable Diffusion, and the default. */

@@ -89,8 +89,9 @@ public final class UNetTraining {
      * {@code model/unet}, with a learning-rate schedule of its own ({@link #continuation}) on scenes part "unet" never
      * drew. "unet-continue" continues part "unet"'s UNet; the other two continue the one in place (part
      * "unet-continue"'s where it ran), with the same schedule, seed and scenes, their cross-attention reading only
-     * the part of each caption their span names, and write a config that says so. It starts from the exported EMA weights, which it copies to its checkpoint folder first so
-     * that its record and any resume refer to them and not to the {@code model/unet} it replaces when it finishes.
+     * the part of each caption their span names, and write a config that says so. Each starts from the exported EMA
+     * weights, which it copies to its checkpoint folder first so that its record and any resume refer to them and
+     * not to the {@code model/unet} it replaces when it finishes.
      * The trainable weights are copies of the file's ({@link dev.perfusion.djl.weights.Weights#copied}).
      */
     public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, CrossAttentionSpan span,
