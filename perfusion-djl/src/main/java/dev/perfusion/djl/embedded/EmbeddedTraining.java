@@ -22,29 +22,36 @@ public final class EmbeddedTraining {
     /** The parts, in the order they depend on each other. */
     public enum Part {
         /** The BPE vocabulary, learnt from the world's captions. */
-        TOKENIZER,
+        TOKENIZER(null),
         /** The generator's text encoder, pretrained contrastively. */
-        TEXT_ENCODER,
+        TEXT_ENCODER(null),
         /** The VAE: pictures to latents and back. */
-        VAE,
+        VAE(null),
         /** The conditional UNet, on the frozen text encoder and VAE. */
-        UNET,
+        UNET(null),
         /** More steps for the finished UNet, with a schedule of their own. */
-        UNET_CONTINUE,
+        UNET_CONTINUE(CrossAttentionSpan.ALL),
         /**
          * The same steps again for the continued UNet, its cross-attention reading only the start token and the
-         * words ({@link dev.perfusion.core.model.CrossAttentionSpan#WORDS}).
+         * words ({@link CrossAttentionSpan#WORDS}).
          */
-        UNET_WORDS,
+        UNET_WORDS(CrossAttentionSpan.WORDS),
         /**
          * The same steps again for the continued UNet, its cross-attention reading the start token, the words and the
-         * end token ({@link dev.perfusion.core.model.CrossAttentionSpan#WORDS_AND_END}).
+         * end token ({@link CrossAttentionSpan#WORDS_AND_END}).
          */
-        UNET_WORDS_END,
+        UNET_WORDS_END(CrossAttentionSpan.WORDS_AND_END),
         /** The judge that scores images, trained apart from the generator. */
-        JUDGE,
+        JUDGE(null),
         /** The shipped resources: every weight in half precision, with a manifest (see {@link #pack}). */
-        PACKAGE;
+        PACKAGE(null);
+
+        /** What the UNet of a continuation part reads; null for the parts that do not continue the UNet. */
+        private final CrossAttentionSpan span;
+
+        Part(CrossAttentionSpan span) {
+            this.span = span;
+        }
 
         /** The name used on the command line and for the checkpoint folder. */
         public String id() {
@@ -66,8 +73,8 @@ public final class EmbeddedTraining {
     /** The name of the shipped model's recipe, which {@code TrainEmbeddedModel} runs unless told otherwise. */
     public static final String SHIPPED_RECIPE = "kind-aware";
     /** The UNet's continuation parts, in the order they run. */
-    private static final List<Part> CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS,
-            Part.UNET_WORDS_END);
+    private static final List<Part> CONTINUATIONS = java.util.Arrays.stream(Part.values())
+            .filter(p -> p.span != null).toList();
     /** The parts that continued the shipped model's UNet after part {@link Part#UNET}, in order. */
     public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS_END);
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
@@ -127,12 +134,8 @@ public final class EmbeddedTraining {
                 case TEXT_ENCODER -> TextEncoderTraining.run(work, recipe, manager, listener, cancelled);
                 case VAE -> VaeTraining.run(work, recipe, manager, listener, cancelled);
                 case UNET -> UNetTraining.run(work, recipe, manager, listener, cancelled);
-                case UNET_CONTINUE -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.ALL, manager,
-                        listener, cancelled);
-                case UNET_WORDS -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.WORDS, manager,
-                        listener, cancelled);
-                case UNET_WORDS_END -> UNetTraining.runContinuation(work, recipe, CrossAttentionSpan.WORDS_AND_END,
-                        manager, listener, cancelled);
+                case UNET_CONTINUE, UNET_WORDS, UNET_WORDS_END -> UNetTraining.runContinuation(work, recipe,
+                        part.id(), part.span, manager, listener, cancelled);
                 case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
                 case PACKAGE -> throw new IllegalArgumentException("packaging needs its output folder: use pack()");
             };

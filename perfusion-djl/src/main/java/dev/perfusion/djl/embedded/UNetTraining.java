@@ -62,13 +62,6 @@ public final class UNetTraining {
             ".*resnets\\.\\d+\\.conv2\\.weight|.*attn[12]\\.to_out\\.0\\.weight|.*proj_out\\.weight"
                     + "|.*ff\\.net\\.2\\.weight|conv_out\\.weight");
 
-    /** The name of the continuation part and its checkpoint folder. */
-    static final String CONTINUATION = "unet-continue";
-    /** The name of the continuation that teaches the UNet to read only the words, and its checkpoint folder. */
-    static final String WORDS_CONTINUATION = "unet-words";
-    /** The name of the continuation that teaches the UNet to read the words and the end token, not the padding. */
-    static final String WORDS_END_CONTINUATION = "unet-words-end";
-
     private UNetTraining() {
     }
 
@@ -93,11 +86,12 @@ public final class UNetTraining {
      * weights, which it copies to its checkpoint folder first so that its record and any resume refer to them and
      * not to the {@code model/unet} it replaces when it finishes.
      * The trainable weights are copies of the file's ({@link dev.perfusion.djl.weights.Weights#copied}).
+     * {@code name} is the part's, which also names its checkpoint folder and its record.
      */
-    public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, CrossAttentionSpan span,
-            NDManager parent, ProgressListener listener, BooleanSupplier cancelled) throws IOException {
+    public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, String name,
+            CrossAttentionSpan span, NDManager parent, ProgressListener listener, BooleanSupplier cancelled)
+            throws IOException {
         EmbeddedRecipe.Part part = continuation(recipe);
-        String name = continuationName(span);
         Path start = checkpoints(work, name).root().resolve("start.safetensors");
         if (!Files.isRegularFile(start)) {
             Path finished = work.resolve("model/unet/diffusion_pytorch_model.safetensors");
@@ -125,15 +119,6 @@ public final class UNetTraining {
         }
     }
 
-    /** The part and checkpoint folder name of the continuation whose UNet reads {@code span}. */
-    static String continuationName(CrossAttentionSpan span) {
-        return switch (span) {
-            case ALL -> CONTINUATION;
-            case WORDS -> WORDS_CONTINUATION;
-            case WORDS_AND_END -> WORDS_END_CONTINUATION;
-        };
-    }
-
     /**
      * The record of continuation part {@code name} in {@code work} where it has run all its steps (its part recipe
      * and the SHA-256 of the weights it started from), or empty where it has not run or not finished.
@@ -153,7 +138,7 @@ public final class UNetTraining {
                 ? Optional.of(checkpoint.record()) : Optional.empty();
     }
 
-    /** The checkpoints of part {@code name} ("unet" or {@link #CONTINUATION}). */
+    /** The checkpoints of part {@code name} ("unet" or a continuation's). */
     private static CheckpointFolder checkpoints(Path work, String name) {
         return new CheckpointFolder(work.resolve("checkpoints").resolve(name));
     }

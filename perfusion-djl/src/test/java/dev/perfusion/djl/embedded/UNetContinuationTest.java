@@ -36,8 +36,8 @@ class UNetContinuationTest {
     @Test
     void aContinuationBeforeTheUNetHasFinishedNamesWhatIsMissing(@TempDir Path work) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> UNetTraining.runContinuation(work, EmbeddedRecipe.kindAware(), CrossAttentionSpan.ALL, manager,
-                    p -> { }, () -> false))
+            assertThatThrownBy(() -> UNetTraining.runContinuation(work, EmbeddedRecipe.kindAware(), "unet-continue",
+                    CrossAttentionSpan.ALL, manager, p -> { }, () -> false))
                     .isInstanceOf(NoSuchFileException.class)
                     .hasMessageContaining("model/unet/diffusion_pytorch_model.safetensors")
                     .hasMessageContaining("part unet, which has not finished");
