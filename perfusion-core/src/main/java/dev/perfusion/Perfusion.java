@@ -17,6 +17,7 @@ import dev.perfusion.api.spi.Capability;
 import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.core.backend.BackendDiscovery;
 import dev.perfusion.core.concept.ConceptFile;
+import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.core.fidelity.ConceptGates;
 import dev.perfusion.core.fidelity.FidelityResolver;
 import dev.perfusion.core.io.FileFormatException;
@@ -113,6 +114,11 @@ public final class Perfusion implements AutoCloseable {
     /** The device the backend runs on. */
     public String device() {
         return backend.device();
+    }
+
+    /** How fidelity levels map to gates here: the builder's curve, or the one measured for this model. */
+    public FidelityCurve fidelityCurve() {
+        return fidelity.curve();
     }
 
     /** The fingerprint of the open model, which concepts trained on it record. */
@@ -240,12 +246,17 @@ public final class Perfusion implements AutoCloseable {
         }
     }
 
+    /** The fidelity curve measured for a model: the embedded model's own, else the default. */
+    static FidelityCurve recommendedCurve(BaseModel model) {
+        return model.kind() == BaseModel.Kind.EMBEDDED ? EmbeddedModel.fidelityCurve() : FidelityCurve.DEFAULT;
+    }
+
     /** Chooses the backend, device and fidelity curve before opening a model; each setter states its default. */
     public static final class Builder {
         private String backend;
         private BackendOptions.DevicePreference device = BackendOptions.DevicePreference.AUTO;
         private List<BackendProvider> providers;
-        private FidelityCurve curve = FidelityCurve.DEFAULT;
+        private FidelityCurve curve;
 
         private Builder() {
         }
@@ -271,7 +282,10 @@ public final class Perfusion implements AutoCloseable {
             return this;
         }
 
-        /** How a fidelity level maps to gates; default {@link FidelityCurve#DEFAULT}. */
+        /**
+         * How a fidelity level maps to gates; default: the curve measured for the model opened,
+         * {@link EmbeddedModel#fidelityCurve()} for the embedded model and {@link FidelityCurve#DEFAULT} for others.
+         */
         public Builder fidelityCurve(FidelityCurve curve) {
             this.curve = Objects.requireNonNull(curve, "curve");
             return this;
@@ -294,7 +308,7 @@ public final class Perfusion implements AutoCloseable {
             Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
             capabilities.addAll(provider.capabilities());
             return new Perfusion(model, provider.open(model, new BackendOptions(device)), capabilities,
-                    new FidelityResolver(curve));
+                    new FidelityResolver(curve != null ? curve : recommendedCurve(model)));
         }
     }
 }

@@ -21,6 +21,7 @@ import dev.perfusion.api.spi.GenerationJob.PromptPart;
 import dev.perfusion.api.spi.GenerationJob;
 import dev.perfusion.api.spi.GenerationService;
 import dev.perfusion.api.spi.TrainingService;
+import dev.perfusion.core.embedded.EmbeddedModel;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.prompt.UnknownConceptException;
 import dev.perfusion.core.testing.SampleConcepts;
@@ -145,12 +146,29 @@ class PerfusionTest {
                 assertThat(job.negative()).containsExactly(new PromptPart.Text("blurry "),
                         new PromptPart.ConceptToken(1));
                 assertThat(job.concepts()).extracting(c -> c.concept().name()).containsExactly("tom", "chair");
-                assertThat(job.concepts().get(0).key()).isEqualTo(FidelityCurve.DEFAULT.gate(0.5));
+                assertThat(job.concepts().get(0).key()).isEqualTo(EmbeddedModel.fidelityCurve().gate(0.5));
                 assertThat(job.concepts().get(1).value()).isEqualTo(chair.valueGate());
                 assertThat(job.usesConcepts()).isTrue();
             });
         }
         assertThat(backend.closed).isTrue();
+    }
+
+    @Test
+    void fidelityLevelsFollowTheCurveMeasuredForTheModelOpenedUnlessOneIsSet() throws Exception {
+        BaseModel folder = BaseModel.diffusers(Path.of("sd15"));
+        try (Perfusion embedded = open();
+                Perfusion diffusers = Perfusion.builder().providers(List.of(provider(EnumSet.allOf(Capability.class))))
+                        .open(folder)) {
+            assertThat(embedded.fidelityCurve()).isEqualTo(EmbeddedModel.fidelityCurve());
+            assertThat(diffusers.fidelityCurve()).isEqualTo(FidelityCurve.DEFAULT);
+        }
+        assertThat(EmbeddedModel.fidelityCurve()).isNotEqualTo(FidelityCurve.DEFAULT);
+        FidelityCurve custom = new FidelityCurve(0.9, 0.3, 0.05);
+        try (Perfusion p = Perfusion.builder().providers(List.of(provider(EnumSet.allOf(Capability.class))))
+                .fidelityCurve(custom).open(BaseModel.embedded())) {
+            assertThat(p.fidelityCurve()).isEqualTo(custom);
+        }
     }
 
     @Test

@@ -25,8 +25,8 @@ import java.util.Map;
  * {@code EditScope.CONCEPT_TOKEN} in docs/perfusion-training.md: for each supercategory word, the similarity
  * {@code s(e)} of every token of a few prompts to the word's own encoding {@code i_s}, in the metric of the model's
  * {@code C^{-1}}; and, on held-out captions of the world with their rendered pictures noised to several timesteps, the
- * share of every cross-attention layer's attention that goes to the object's word, the start token, the other words,
- * the end token and the padding.
+ * share of every cross-attention layer's attention that goes to the object's word, the word after it, the start token,
+ * the other words, the end token and the padding.
  *
  * <p>Run, after {@code mvn -DskipTests install}, with {@code mvn -q -o -pl perfusion-djl dependency:build-classpath
  * -Dmdep.outputFile=/tmp/djl-test.cp -Dmdep.includeScope=test} and then {@code java -cp
@@ -114,7 +114,7 @@ public final class TokenReachReport {
         NDArray latents = model.vae().encode(Images.batch(m, pictures, World.SIZE)).mean()
                 .mul(model.vae().scalingFactor());
         System.out.printf(Locale.ROOT, "%nshare of cross-attention (mean over %d held-out captions, heads and "
-                + "queries): object word / start / other words / end / padding%n", CAPTIONS);
+                + "queries): object word / the token after it / start / other words / end / padding%n", CAPTIONS);
         for (int t : TIMESTEPS) {
             double a = model.schedule().alphaCumprod(t);
             NDArray noise = NoiseSource.seeded(t).next(m, latents.getShape());
@@ -126,17 +126,19 @@ public final class TokenReachReport {
             }
             System.out.printf(Locale.ROOT, "  timestep %d%n", t);
             shares.forEach((layer, r) -> System.out.printf(Locale.ROOT,
-                    "    %-54s %.3f / %.3f / %.3f / %.3f / %.3f%n", layer, r[0], r[1], r[2], r[3], r[4]));
+                    "    %-54s %.3f / %.3f / %.3f / %.3f / %.3f / %.3f%n", layer, r[0], r[1], r[2], r[3], r[4],
+                    r[5]));
         }
     }
 
     private static double[] shares(NDArray weights, int[] wordAt, int[] endAt) {
         float[] perToken = weights.mean(new int[] {1}).mean(new int[] {1}).toFloatArray();
         int length = perToken.length / wordAt.length;
-        double[] r = new double[5];
+        double[] r = new double[6];
         for (int b = 0; b < wordAt.length; b++) {
             for (int t = 0; t < length; t++) {
-                int kind = t == wordAt[b] ? 0 : t == 0 ? 1 : t < endAt[b] ? 2 : t == endAt[b] ? 3 : 4;
+                boolean after = t == wordAt[b] + 1 && t < endAt[b];
+                int kind = t == wordAt[b] ? 0 : after ? 1 : t == 0 ? 2 : t < endAt[b] ? 3 : t == endAt[b] ? 4 : 5;
                 r[kind] += perToken[b * length + t] / wordAt.length;
             }
         }

@@ -66,6 +66,10 @@ public final class FidelitySweepExample implements Callable<Integer> {
             + "(default: the model's recommended one).")
     private Double embeddingLearningRate;
 
+    @Option(names = "--template", paramLabel = "<template>", description = "A training prompt template with {} in "
+            + "the concept's place; repeat for several (default: the model's own).")
+    private List<String> trainingTemplates = List.of();
+
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
@@ -159,6 +163,9 @@ public final class FidelitySweepExample implements Callable<Integer> {
         }
         if (embeddingLearningRate != null) {
             b.embeddingLearningRate(embeddingLearningRate);
+        }
+        if (!trainingTemplates.isEmpty()) {
+            b.templates(trainingTemplates);
         }
         return editScope.applyTo(b).build();
     }
