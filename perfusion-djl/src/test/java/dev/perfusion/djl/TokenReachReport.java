@@ -97,7 +97,8 @@ public final class TokenReachReport {
             if (at < 0) {
                 continue;
             }
-            prompts.add(ConceptTraining.promptParts(caption.substring(0, at) + "{}" + caption.substring(at + word.length())));
+            String template = caption.substring(0, at) + "{}" + caption.substring(at + word.length());
+            prompts.add(ConceptTraining.promptParts(template));
             words.add(word);
             pictures.add(Renderer.render(sample.scene(), World.SIZE).rgb());
         }
