@@ -1,6 +1,5 @@
 package dev.perfusion.djl;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
@@ -65,10 +64,8 @@ public final class ConceptReachReport {
         List<List<PromptPart>> prompts = templates.stream().map(ConceptTraining::promptParts).toList();
         StableDiffusion.Encoded encoded = model.encode(m, prompts, List.of(m.create(concept.tokenEmbedding())),
                 List.of(concept.supercategory()));
-        NDArray star = m.create(concept.conceptInput()).reshape(1, -1);
-        NDArray probe = star.matMul(setup.inverseCovariance()).transpose();
-        float energy = star.matMul(probe).getFloat();
-        float[] s = encoded.hidden().matMul(probe).div(energy).toFloatArray();
+        float[] s = TokenReachReport.similarityTo(encoded.hidden(), m.create(concept.conceptInput()).reshape(1, -1),
+                setup.inverseCovariance());
         int length = (int) encoded.hidden().getShape().get(1);
         double atConcept = 0;
         double next = 0;

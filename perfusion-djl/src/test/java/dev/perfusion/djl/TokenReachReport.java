@@ -65,10 +65,7 @@ public final class TokenReachReport {
             NDArray row = hidden.get(b + "," + encoded.positions()[b][0]);
             atWord = atWord == null ? row : atWord.add(row);
         }
-        NDArray iSuper = atWord.div(prompts.size()).reshape(1, -1);
-        NDArray probe = iSuper.matMul(inverse).transpose();
-        float energy = iSuper.matMul(probe).getFloat();
-        float[] s = hidden.matMul(probe).div(energy).toFloatArray();
+        float[] s = similarityTo(hidden, atWord.div(prompts.size()).reshape(1, -1), inverse);
         System.out.printf(Locale.ROOT, "%nsimilarity s(e) to i_s of \"%s\" by token position ([word], last = the "
                 + "77th token)%n", word);
         for (int b = 0; b < prompts.size(); b++) {
@@ -81,6 +78,16 @@ public final class TokenReachReport {
             line.append(String.format(Locale.ROOT, "  ... last %5.2f", s[b * length + length - 1]));
             System.out.println(line);
         }
+    }
+
+    /**
+     * {@code s(e)} of every row of {@code hidden} (batch, tokens, width) to {@code reference} (1, width) in the metric
+     * of {@code inverse}, {@code C^{-1}}: {@code e^T C^{-1} r / r^T C^{-1} r}, flattened batch-major.
+     */
+    static float[] similarityTo(NDArray hidden, NDArray reference, NDArray inverse) {
+        NDArray probe = reference.matMul(inverse).transpose();
+        float energy = reference.matMul(probe).getFloat();
+        return hidden.matMul(probe).div(energy).toFloatArray();
     }
 
     private static void attention(StableDiffusion model, NDManager m) throws java.io.IOException {
