@@ -10,13 +10,16 @@ import dev.perfusion.api.Judge;
 import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.eval.FidelitySweep;
+import dev.perfusion.core.eval.SweepCsv;
 import dev.perfusion.core.eval.SweepPictures;
 import dev.perfusion.core.world.HeldOutConcept;
+import dev.perfusion.core.world.Relation;
 import dev.perfusion.core.world.Rendering;
 import dev.perfusion.core.world.World;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -89,12 +92,23 @@ public final class FidelitySweepExample implements Callable<Integer> {
             + "its i* component and gets no locked key in its place (default: keys follow the values).")
     private Double keyBeta;
 
+    @Option(names = "--report", paramLabel = "<points.csv>", description = "Instead of sweeping, print the tables "
+            + "and verdicts of the points.csv an earlier run wrote (its --concept's).")
+    private Path report;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new FidelitySweepExample()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (report != null) {
+            List<SweepPictures.Variant> variants = SweepCsv.read(report, truth.name());
+            System.out.println(SweepPictures.table(variants));
+            report(variants);
+            reportByPromptKind(variants);
+            return 0;
+        }
         Files.createDirectories(out);
         long start = System.nanoTime();
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
@@ -127,9 +141,10 @@ public final class FidelitySweepExample implements Callable<Integer> {
             }
             SweepPictures.plot("<" + truth.name() + ">: image against text similarity", series,
                     out.resolve("front.png"));
-            SweepPictures.csv(variants, out.resolve("points.csv"));
+            SweepCsv.write(variants, out.resolve("points.csv"));
             System.out.println(SweepPictures.table(variants));
             report(variants);
+            reportByPromptKind(variants);
         }
         System.out.printf(Locale.ROOT, "wrote %s, %s and %s in %.1f min%n", out.resolve("grid.png"),
                 out.resolve("front.png"), out.resolve("points.csv"), (System.nanoTime() - start) / 6e10);
@@ -152,7 +167,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
         FidelitySweep.Result result = Progressbars.with("sweeping gates", listener -> FidelitySweep.run(perfusion,
                 judge, trained, photos, World.SIZE, settings, templates, 5000, seeds, listener));
         List<SweepPictures.Variant> variants = List.of(new SweepPictures.Variant("perfusion", result));
-        SweepPictures.csv(variants, out.resolve("gates.csv"));
+        SweepCsv.write(variants, out.resolve("gates.csv"));
         System.out.println(SweepPictures.table(variants));
     }
 
@@ -168,6 +183,26 @@ public final class FidelitySweepExample implements Callable<Integer> {
             b.templates(trainingTemplates);
         }
         return editScope.applyTo(b).build();
+    }
+
+    /**
+     * Prints the tables and verdicts again on the prompts with the concept alone on a backdrop and on those with a
+     * second object beside it: a concept that holds in one kind of prompt and vanishes in the other shows it here.
+     */
+    private static void reportByPromptKind(List<SweepPictures.Variant> variants) {
+        for (boolean second : new boolean[] {false, true}) {
+            List<SweepPictures.Variant> kept = variants.stream().map(v -> new SweepPictures.Variant(v.name(),
+                    v.result().restrictedTo(prompt -> besideASecondObject(prompt) == second))).toList();
+            long count = kept.get(0).result().points().stream().map(FidelitySweep.Point::prompt).distinct().count();
+            System.out.printf("%non the prompts %s (%d distinct):%n%n", second ? "with a second object beside the "
+                    + "concept" : "with the concept alone", count);
+            System.out.println(SweepPictures.table(kept));
+            report(kept);
+        }
+    }
+
+    private static boolean besideASecondObject(String template) {
+        return Arrays.stream(Relation.values()).anyMatch(r -> template.startsWith("a {} " + r.phrase() + " "));
     }
 
     /** Prints whether the knob moves both scores monotonically and whether a baseline beats Perfusion's front. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Walks a concept's trade-off between likeness and prompt obedience: renders a grid of settings of its knob (fidelity
@@ -131,6 +132,54 @@ public final class FidelitySweep {
         /** The points of one setting, by its label. */
         public List<Point> points(String setting) {
             return points.stream().filter(p -> p.setting().equals(setting)).toList();
+        }
+
+        /**
+         * A result of points alone, such as {@link SweepCsv#read} gives: settings in the order they first appear,
+         * placed on the knob at {@code 0, 1/(n-1), ..., 1} as {@link Setting#levels} places fidelity levels, and no
+         * images.
+         */
+        public static Result of(String concept, List<Point> points) {
+            List<String> labels = points.stream().map(Point::setting).distinct().toList();
+            List<Setting> settings = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                settings.add(new Setting(labels.get(i), labels.size() == 1 ? 0.5 : (double) i / (labels.size() - 1),
+                        Optional.empty()));
+            }
+            List<Summary> summaries = summarise(settings, points);
+            return new Result(concept, List.copyOf(points), summaries, FidelitySweep.pareto(summaries), List.of(), 0);
+        }
+
+        /**
+         * This sweep on the prompts {@code keep} accepts: their points, each setting's means over them, the Pareto
+         * settings among those means, and the grid's columns of those prompts.
+         *
+         * @throws IllegalArgumentException when no prompt is kept
+         */
+        public Result restrictedTo(Predicate<String> keep) {
+            List<Point> kept = points.stream().filter(p -> keep.test(p.prompt())).toList();
+            if (kept.isEmpty()) {
+                throw new IllegalArgumentException("no prompt of the sweep of <" + concept + "> is kept");
+            }
+            List<List<int[]>> columns = new ArrayList<>();
+            if (!images.isEmpty()) {
+                // points run by setting, then prompt, then seed: the first setting's give each column's prompt
+                List<Point> first = points(settings.get(0).setting());
+                int perPrompt = first.size() / images.get(0).size();
+                for (List<int[]> row : images) {
+                    List<int[]> keptRow = new ArrayList<>();
+                    for (int p = 0; p < row.size(); p++) {
+                        if (keep.test(first.get(p * perPrompt).prompt())) {
+                            keptRow.add(row.get(p));
+                        }
+                    }
+                    columns.add(keptRow);
+                }
+            }
+            List<Setting> positions = settings.stream()
+                    .map(s -> new Setting(s.setting(), s.x(), Optional.empty())).toList();
+            List<Summary> summaries = summarise(positions, kept);
+            return new Result(concept, kept, summaries, FidelitySweep.pareto(summaries), columns, size);
         }
     }
 

@@ -8,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +20,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Sweeps as pictures and tables: the image grid (settings by prompts), the plot of text similarity against image
- * similarity with each setting's 95% confidence interval, and a CSV of every point. Files are written atomically.
+ * similarity with each setting's 95% confidence interval, and the table of means ({@link SweepCsv} writes the
+ * points). Files are written atomically.
  */
 public final class SweepPictures {
 
@@ -100,18 +100,6 @@ public final class SweepPictures {
         }
         BufferedImage image = BitmapEncoder.getBufferedImage(chart);
         AtomicFiles.write(png, o -> ImageIO.write(image, "png", o));
-    }
-
-    /** Every point of some sweeps as CSV: variant, setting, prompt, seed, image and text similarity. */
-    public static void csv(List<Variant> variants, Path file) throws IOException {
-        StringBuilder b = new StringBuilder("variant,setting,prompt,seed,image_similarity,text_similarity\n");
-        for (Variant v : variants) {
-            for (FidelitySweep.Point p : v.result().points()) {
-                b.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.5f,%.5f%n", v.name(), p.setting(),
-                        p.prompt().replace("\"", "\"\""), p.seed(), p.imageSimilarity(), p.textSimilarity()));
-            }
-        }
-        AtomicFiles.write(file, o -> o.write(b.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A table of settings' means with their intervals, in Markdown. */

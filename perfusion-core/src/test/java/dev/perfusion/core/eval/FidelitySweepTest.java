@@ -183,6 +183,32 @@ class FidelitySweepTest {
     }
 
     @Test
+    void aSweepRestrictedToSomePromptsHasTheirMeansTheirFrontAndTheirColumns() throws IOException {
+        Concept tom = SampleConcepts.sd15("tom", 1);
+        try (Perfusion p = open(); Judge judge = new ColourJudge()) {
+            List<String> prompts = List.of("a {} on grass", "a {} at night", "a {} on grass");
+            FidelitySweep.Result all = FidelitySweep.run(p, judge, tom, List.of(new int[256]), 16,
+                    FidelitySweep.Setting.levels(tom, 3), prompts, 5, 2, q -> { });
+
+            FidelitySweep.Result night = all.restrictedTo(prompt -> prompt.contains("night"));
+
+            assertThat(night.points()).hasSize(3 * 2).allSatisfy(q -> assertThat(q.prompt()).contains("night"));
+            for (int s = 0; s < 3; s++) {
+                double[] image = night.points(all.settings().get(s).setting()).stream()
+                        .mapToDouble(FidelitySweep.Point::imageSimilarity).toArray();
+                assertThat(night.settings().get(s).image()).isEqualTo((image[0] + image[1]) / 2);
+                assertThat(night.settings().get(s).x()).isEqualTo(all.settings().get(s).x());
+                assertThat(night.images().get(s)).containsExactly(all.images().get(s).get(1));
+            }
+            assertThat(night.pareto()).isEqualTo(FidelitySweep.pareto(night.settings()));
+            assertThat(all.restrictedTo(prompt -> prompt.contains("grass")).images())
+                    .allSatisfy(row -> assertThat(row).hasSize(2));
+            assertThatThrownBy(() -> all.restrictedTo(prompt -> false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("<tom>");
+        }
+    }
+
+    @Test
     void theGridAndThePlotAreRealPicturesOfTheExpectedSize(@TempDir Path dir) throws IOException {
         Concept tom = SampleConcepts.sd15("tom", 1);
         try (Perfusion p = open(); Judge judge = new ColourJudge()) {
@@ -192,7 +218,7 @@ class FidelitySweepTest {
             SweepPictures.plot("tom", List.of(new SweepPictures.Series("Perfusion", result.settings(), true),
                     new SweepPictures.Series("baseline", List.of(result.settings().get(0)), false)),
                     dir.resolve("front.png"));
-            SweepPictures.csv(List.of(new SweepPictures.Variant("perfusion", result)), dir.resolve("points.csv"));
+            SweepCsv.write(List.of(new SweepPictures.Variant("perfusion", result)), dir.resolve("points.csv"));
             BufferedImage grid = ImageIO.read(dir.resolve("grid.png").toFile());
             assertThat(grid.getWidth()).isEqualTo(120 + 2 * 48);
             assertThat(grid.getHeight()).isEqualTo(3 * 48);
