@@ -4,11 +4,15 @@ import dev.perfusion.Perfusion;
 import dev.perfusion.api.BaseModel;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
+import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.GeneratedImage;
+import dev.perfusion.api.Generator;
 import dev.perfusion.api.Judge;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.eval.ConceptEvaluation;
+import dev.perfusion.core.eval.ConceptEvaluation.TwoConceptPrompt;
+import dev.perfusion.core.eval.ConceptEvaluation.TwoConceptResult;
 import dev.perfusion.core.world.HeldOutConcept;
 import dev.perfusion.core.world.HeldOutConcepts;
 import dev.perfusion.core.world.World;
@@ -19,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
@@ -62,6 +67,10 @@ public final class TwoConcepts implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
+    @Option(names = "--fidelity", description = "Both concepts' fidelity level in the measured prompts, 0 to 1 on the "
+            + "base model's curve (default: each concept's stored gates).")
+    private Double fidelity;
+
     @Mixin
     private EditScopeOption editScope = new EditScopeOption();
 
@@ -90,24 +99,30 @@ public final class TwoConcepts implements Callable<Integer> {
             for (int i = 0; i < scenes.size(); i++) {
                 String prompt = scenes.get(i).replace("{0}", "<" + first.name() + ">")
                         .replace("{1}", "<" + second.name() + ">");
-                GeneratedImage image = perfusion.generator().prompt(prompt).concepts(concepts).seed(seed + i)
-                        .generate().images().get(0);
+                Generator generator = perfusion.generator().prompt(prompt).concepts(concepts).seed(seed + i);
+                if (fidelity != null) {
+                    generator.fidelity(FidelityControl.of(concepts[0], fidelity),
+                            FidelityControl.of(concepts[1], fidelity));
+                }
+                GeneratedImage image = generator.generate().images().get(0);
                 Path png = out.resolve(String.format(Locale.ROOT, "both-%d.png", i + 1));
                 ImageIO.write(HeldOutPhotos.upscale(image.toBufferedImage(), 4), "png", png.toFile());
                 System.out.printf("\"%s\" -> %s%n", prompt, png);
             }
 
             Judge judge = perfusion.judge().orElseThrow();
-            List<String> templates = ConceptEvaluation.twoConceptTemplates(new World(EmbeddedRecipes.WORLD_SEED),
-                    prompts);
+            List<TwoConceptPrompt> templates = ConceptEvaluation.twoConceptTemplates(
+                    new World(EmbeddedRecipes.WORLD_SEED), prompts);
             System.out.printf("recognised (judge: more like its own photos than the supercategory words' image, same "
                     + "prompt and seed) on %d held-out prompts:%n", templates.size());
             for (MultiConceptMode mode : MultiConceptMode.values()) {
-                double[] rates = Progressbars.with(mode.name().toLowerCase(Locale.ROOT) + " joint form",
+                TwoConceptResult result = Progressbars.with(mode.name().toLowerCase(Locale.ROOT) + " joint form",
                         listener -> ConceptEvaluation.twoConcepts(perfusion, judge, truths, concepts, templates, mode,
-                                2000, listener));
-                System.out.printf(Locale.ROOT, "  %-12s <%s> %.0f%%, <%s> %.0f%%%n", mode.name().toLowerCase(Locale.ROOT),
-                        first.name(), 100 * rates[0], second.name(), 100 * rates[1]);
+                                Optional.ofNullable(fidelity), 2000, listener));
+                double[] rates = result.recognised();
+                System.out.printf(Locale.ROOT, "  %-12s <%s> %.0f%%, <%s> %.0f%%, backdrop obeyed %.0f%%%n",
+                        mode.name().toLowerCase(Locale.ROOT), first.name(), 100 * rates[0], second.name(),
+                        100 * rates[1], 100 * result.background());
             }
         }
         return 0;
@@ -126,8 +141,8 @@ public final class TwoConcepts implements Callable<Integer> {
                 concepts.put(truth.name(), HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion), out));
             }
             Judge judge = perfusion.judge().orElseThrow();
-            List<String> templates = ConceptEvaluation.twoConceptTemplates(new World(EmbeddedRecipes.WORLD_SEED),
-                    prompts);
+            List<TwoConceptPrompt> templates = ConceptEvaluation.twoConceptTemplates(
+                    new World(EmbeddedRecipes.WORLD_SEED), prompts);
             List<String> rows = new ArrayList<>();
             int both = 0;
             for (int i = 0; i < truths.size(); i++) {
@@ -136,7 +151,8 @@ public final class TwoConcepts implements Callable<Integer> {
                     Concept[] chosen = {concepts.get(pair[0].name()), concepts.get(pair[1].name())};
                     double[] rates = Progressbars.with("<" + pair[0].name() + "> and <" + pair[1].name() + ">",
                             listener -> ConceptEvaluation.twoConcepts(perfusion, judge, pair, chosen, templates,
-                                    MultiConceptMode.EXACT, 2000, listener));
+                                    MultiConceptMode.EXACT, Optional.ofNullable(fidelity), 2000, listener))
+                            .recognised();
                     boolean met = rates[0] >= TARGET && rates[1] >= TARGET;
                     both += met ? 1 : 0;
                     rows.add(String.format(Locale.ROOT, "| %-8s | %-8s | %4.0f%% | %4.0f%% | %-3s |", pair[0].name(),

@@ -8,6 +8,7 @@ import dev.perfusion.api.Judge;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
+import dev.perfusion.core.world.Backdrop;
 import dev.perfusion.core.world.Captions;
 import dev.perfusion.core.world.HeldOutConcept;
 import dev.perfusion.core.world.ObjectSpec;
@@ -189,13 +190,47 @@ public final class ConceptEvaluation {
     }
 
     /**
-     * Two concepts in one prompt: for each prompt "a {@code <a>} ... a {@code <b>} ...", whether each concept is more
-     * like its own views in the image than in the image of the same prompt with both supercategory words.
+     * A held-out two-concept prompt.
      *
-     * @return per concept, the share of prompts where it was recognised
+     * @param template the prompt with {@code {0}} and {@code {1}} in the two concepts' places
+     * @param backdrop the backdrop it names
      */
-    public static double[] twoConcepts(Perfusion perfusion, Judge judge, HeldOutConcept[] truths, Concept[] concepts,
-            List<String> templates, MultiConceptMode mode, long seed, ProgressListener listener) {
+    public record TwoConceptPrompt(String template, Backdrop backdrop) {
+
+        /** The prompt with these words (or {@code <name>}s) in the two places. */
+        public String with(String first, String second) {
+            return template.replace("{0}", first).replace("{1}", second);
+        }
+    }
+
+    /**
+     * What two concepts in one prompt gave.
+     *
+     * @param recognised per concept, the share of prompts where it was recognised
+     * @param background the share of prompts whose backdrop the pixel oracle reads as the one named
+     */
+    public record TwoConceptResult(double[] recognised, double background) {
+
+        public TwoConceptResult {
+            recognised = recognised.clone();
+        }
+
+        @Override
+        public double[] recognised() {
+            return recognised.clone();
+        }
+    }
+
+    /**
+     * Two concepts in one prompt: for each prompt "a {@code <a>} ... a {@code <b>} ...", whether each concept is more
+     * like its own views in the image than in the image of the same prompt with both supercategory words, and whether
+     * the backdrop is the one asked for.
+     *
+     * @param fidelity both concepts' fidelity level; empty for their stored gates
+     */
+    public static TwoConceptResult twoConcepts(Perfusion perfusion, Judge judge, HeldOutConcept[] truths,
+            Concept[] concepts, List<TwoConceptPrompt> prompts, MultiConceptMode mode, Optional<Double> fidelity,
+            long seed, ProgressListener listener) {
         float[][] references = new float[2][];
         for (int c = 0; c < 2; c++) {
             List<int[]> views = new ArrayList<>();
@@ -203,33 +238,40 @@ public final class ConceptEvaluation {
             references[c] = mean(judge.embedImages(views, World.SIZE));
         }
         int[] recognised = new int[2];
+        int background = 0;
         long start = System.nanoTime();
-        for (int i = 0; i < templates.size(); i++) {
-            String template = templates.get(i);
-            int[] image = perfusion.generator().prompt(template.replace("{0}", "<" + concepts[0].name() + ">")
-                    .replace("{1}", "<" + concepts[1].name() + ">")).concepts(concepts).jointForm(mode)
-                    .seed(seed + i).generate().images().get(0).rgb();
-            int[] generic = perfusion.generator().prompt(template.replace("{0}", concepts[0].supercategory())
-                    .replace("{1}", concepts[1].supercategory())).seed(seed + i).generate().images().get(0).rgb();
+        for (int i = 0; i < prompts.size(); i++) {
+            TwoConceptPrompt prompt = prompts.get(i);
+            Generator withConcepts = perfusion.generator()
+                    .prompt(prompt.with("<" + concepts[0].name() + ">", "<" + concepts[1].name() + ">"))
+                    .concepts(concepts).jointForm(mode).seed(seed + i);
+            fidelity.ifPresent(f -> withConcepts.fidelity(FidelityControl.of(concepts[0], f),
+                    FidelityControl.of(concepts[1], f)));
+            int[] image = withConcepts.generate().images().get(0).rgb();
+            int[] generic = perfusion.generator().prompt(prompt.with(concepts[0].supercategory(),
+                    concepts[1].supercategory())).seed(seed + i).generate().images().get(0).rgb();
             List<float[]> e = judge.embedImages(List.of(image, generic), World.SIZE);
             for (int c = 0; c < 2; c++) {
                 if (Judge.cosine(e.get(0), references[c]) > Judge.cosine(e.get(1), references[c])) {
                     recognised[c]++;
                 }
             }
-            listener.onProgress(new Progress("two concepts", i + 1, templates.size(), Double.NaN,
+            background += PixelOracle.read(image, World.SIZE).backdrop() == prompt.backdrop() ? 1 : 0;
+            listener.onProgress(new Progress("two concepts", i + 1, prompts.size(), Double.NaN,
                     Duration.ofNanos(System.nanoTime() - start)));
         }
-        return new double[] {(double) recognised[0] / templates.size(), (double) recognised[1] / templates.size()};
+        int n = prompts.size();
+        return new TwoConceptResult(new double[] {(double) recognised[0] / n, (double) recognised[1] / n},
+                (double) background / n);
     }
 
     /** Held-out two-concept prompts: "a {0} above a {1} on grass", with {0} and {1} the concepts' places. */
-    public static List<String> twoConceptTemplates(World world, int count) {
-        List<String> out = new ArrayList<>();
+    public static List<TwoConceptPrompt> twoConceptTemplates(World world, int count) {
+        List<TwoConceptPrompt> out = new ArrayList<>();
         for (long i = 0; out.size() < count; i++) {
             Scene scene = world.twoObjectScene(World.Stream.EVALUATION, 70_000 + i);
-            out.add("a {0} " + scene.relation().orElseThrow().phrase() + " a {1} "
-                    + scene.backdrop().phrases().get(0));
+            out.add(new TwoConceptPrompt("a {0} " + scene.relation().orElseThrow().phrase() + " a {1} "
+                    + scene.backdrop().phrases().get(0), scene.backdrop()));
         }
         return out;
     }
