@@ -7,6 +7,7 @@ import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.Judge;
+import dev.perfusion.api.Progress;
 import dev.perfusion.api.TrainingOptions;
 import dev.perfusion.core.eval.ConceptEvaluation;
 import dev.perfusion.core.eval.FidelitySweep;
@@ -18,6 +19,7 @@ import dev.perfusion.core.world.Rendering;
 import dev.perfusion.core.world.World;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -84,6 +86,11 @@ public final class FidelitySweepExample implements Callable<Integer> {
     @Option(names = "--tau", description = "The gates' temperature with --gates (default: ${DEFAULT-VALUE}).")
     private double tau = 0.15;
 
+    @Option(names = "--references", negatable = true, description = "Also score, with the same measures, the "
+            + "world's own render of each prompt and the base model's picture of it with the supercategory word, on "
+            + "all prompts and on each kind (default: ${DEFAULT-VALUE}).")
+    private boolean references = true;
+
     @Mixin
     private EditScopeOption editScope = new EditScopeOption();
 
@@ -107,15 +114,20 @@ public final class FidelitySweepExample implements Callable<Integer> {
             System.out.println(SweepPictures.table(variants));
             report(variants);
             reportByPromptKind(variants);
+            if (references) {
+                try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
+                    reportReferences(perfusion, perfusion.judge().orElseThrow(), photos(), heldOutPrompts());
+                }
+            }
             return 0;
         }
         Files.createDirectories(out);
         long start = System.nanoTime();
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             Judge judge = perfusion.judge().orElseThrow();
-            List<int[]> photos = truth.views(6, seed, World.SIZE).stream().map(Rendering::rgb).toList();
-            List<String> templates = ConceptEvaluation.prompts(truth, new World(EmbeddedRecipes.WORLD_SEED), prompts)
-                    .stream().map(ConceptEvaluation.HeldOutPrompt::template).toList();
+            List<int[]> photos = photos();
+            List<ConceptEvaluation.HeldOutPrompt> heldOut = heldOutPrompts();
+            List<String> templates = heldOut.stream().map(ConceptEvaluation.HeldOutPrompt::template).toList();
 
             if (!betas.isEmpty()) {
                 sweepGates(perfusion, judge, photos, templates);
@@ -145,6 +157,9 @@ public final class FidelitySweepExample implements Callable<Integer> {
             System.out.println(SweepPictures.table(variants));
             report(variants);
             reportByPromptKind(variants);
+            if (references) {
+                reportReferences(perfusion, judge, photos, heldOut);
+            }
         }
         System.out.printf(Locale.ROOT, "wrote %s, %s and %s in %.1f min%n", out.resolve("grid.png"),
                 out.resolve("front.png"), out.resolve("points.csv"), (System.nanoTime() - start) / 6e10);
@@ -183,6 +198,56 @@ public final class FidelitySweepExample implements Callable<Integer> {
             b.templates(trainingTemplates);
         }
         return editScope.applyTo(b).build();
+    }
+
+    private List<int[]> photos() {
+        return truth.views(6, seed, World.SIZE).stream().map(Rendering::rgb).toList();
+    }
+
+    private List<ConceptEvaluation.HeldOutPrompt> heldOutPrompts() {
+        return ConceptEvaluation.prompts(truth, new World(EmbeddedRecipes.WORLD_SEED), prompts);
+    }
+
+    /**
+     * Prints what the two measures give two pictures of each prompt made without the concept: the world's own render
+     * (the concept's instance exactly where the prompt puts it, the most a variant could reach) and the base model's
+     * picture with the supercategory word (same seeds as the sweep's, what the concept starts from).
+     */
+    private void reportReferences(Perfusion perfusion, Judge judge, List<int[]> photos,
+            List<ConceptEvaluation.HeldOutPrompt> heldOut) throws Exception {
+        List<String> templates = heldOut.stream().map(ConceptEvaluation.HeldOutPrompt::template).toList();
+        List<List<int[]>> renders = heldOut.stream().map(p -> List.of(ConceptEvaluation.truth(p))).toList();
+        FidelitySweep.Result world = FidelitySweep.score(judge, truth.name(), truth.supercategory(), photos,
+                World.SIZE, "the world's own render", templates, renders,
+                heldOut.stream().map(p -> List.of(0L)).toList());
+        List<List<int[]>> words = new ArrayList<>();
+        List<List<Long>> wordSeeds = new ArrayList<>();
+        Progressbars.with("the supercategory word", listener -> {
+            long start = System.nanoTime();
+            for (int p = 0; p < heldOut.size(); p++) {
+                var images = perfusion.generator().prompt(heldOut.get(p).withWord(truth.supercategory()))
+                        .seed(5000 + 100L * p).batch(seeds).generate().images();
+                words.add(images.stream().map(i -> i.rgb()).toList());
+                wordSeeds.add(images.stream().map(i -> i.seed()).toList());
+                listener.onProgress(new Progress("the supercategory word", p + 1, heldOut.size(), Double.NaN,
+                        Duration.ofNanos(System.nanoTime() - start)));
+            }
+            return null;
+        });
+        FidelitySweep.Result word = FidelitySweep.score(judge, truth.name(), truth.supercategory(), photos,
+                World.SIZE, "\"" + truth.supercategory() + "\", no concept", templates, words, wordSeeds);
+        System.out.printf("%nreferences, scored as the sweep scores its images:%n%n");
+        System.out.println("| reference | prompts | image similarity | text similarity |");
+        System.out.println("|---|---|---|---|");
+        for (FidelitySweep.Result r : List.of(world, word)) {
+            for (String kind : List.of("all", "alone", "beside a second object")) {
+                FidelitySweep.Result kept = kind.equals("all") ? r
+                        : r.restrictedTo(t -> besideASecondObject(t) == kind.startsWith("beside"));
+                FidelitySweep.Summary m = kept.settings().get(0);
+                System.out.printf(Locale.ROOT, "| %s | %s | %.3f +- %.3f | %.3f +- %.3f |%n", m.setting(), kind,
+                        m.image(), m.imageCi(), m.text(), m.textCi());
+            }
+        }
     }
 
     /**

@@ -213,15 +213,8 @@ public final class FidelitySweep {
                 GenerationResult result = g.generate();
                 List<int[]> pixels = result.images().stream().map(i -> i.rgb()).toList();
                 side = result.images().get(0).width();
-                List<float[]> embedded = judge.embedImages(pixels, side);
-                for (int s = 0; s < pixels.size(); s++) {
-                    double likeness = 0;
-                    for (float[] o : own) {
-                        likeness += Judge.cosine(embedded.get(s), o) / own.size();
-                    }
-                    points.add(new Point(setting.label(), prompts.get(p), result.images().get(s).seed(), likeness,
-                            Judge.cosine(embedded.get(s), textEmbeddings.get(p))));
-                }
+                points.addAll(scored(judge, own, textEmbeddings.get(p), setting.label(), prompts.get(p), pixels,
+                        result.images().stream().map(i -> i.seed()).toList(), side));
                 row.add(pixels.get(0));
                 listener.onProgress(new Progress("sweeping <" + concept.name() + ">", ++done, total, Double.NaN,
                         Duration.ofNanos(System.nanoTime() - start)));
@@ -230,6 +223,51 @@ public final class FidelitySweep {
         }
         List<Summary> summaries = summarise(settings, points);
         return new Result(concept.name(), points, summaries, pareto(summaries), grid, side);
+    }
+
+    /**
+     * Scores images made some other way with the sweep's two measures, as one setting: references such as the
+     * world's own render of each prompt, or the supercategory word's picture without the concept, to read a sweep's
+     * figures against.
+     *
+     * @param conceptImages the concept's own images, as for {@link #run}
+     * @param prompts       templates with {@code {}} in the concept's place
+     * @param images        per prompt, its images, square, {@code size} pixels
+     * @param seeds         per prompt, its images' seeds; equal seeds pair the points with a sweep's
+     */
+    public static Result score(Judge judge, String concept, String supercategory, List<int[]> conceptImages,
+            int size, String label, List<String> prompts, List<List<int[]>> images, List<List<Long>> seeds) {
+        if (images.size() != prompts.size() || seeds.size() != prompts.size()) {
+            throw new IllegalArgumentException("expected images and seeds for each of the " + prompts.size()
+                    + " prompts, got " + images.size() + " and " + seeds.size());
+        }
+        List<float[]> own = judge.embedImages(conceptImages, size);
+        List<float[]> texts = judge.embedTexts(prompts.stream().map(p -> p.replace("{}", supercategory)).toList());
+        List<Point> points = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            points.addAll(scored(judge, own, texts.get(p), label, prompts.get(p), images.get(p), seeds.get(p), size));
+        }
+        List<Summary> summaries = summarise(List.of(new Setting(label, 0.5, Optional.empty())), points);
+        return new Result(concept, points, summaries, pareto(summaries),
+                List.of(images.stream().map(i -> i.get(0)).toList()), size);
+    }
+
+    private static List<Point> scored(Judge judge, List<float[]> own, float[] text, String label, String prompt,
+            List<int[]> pixels, List<Long> seeds, int side) {
+        if (pixels.size() != seeds.size()) {
+            throw new IllegalArgumentException("prompt \"" + prompt + "\" has " + pixels.size() + " images and "
+                    + seeds.size() + " seeds");
+        }
+        List<float[]> embedded = judge.embedImages(pixels, side);
+        List<Point> out = new ArrayList<>();
+        for (int s = 0; s < pixels.size(); s++) {
+            double likeness = 0;
+            for (float[] o : own) {
+                likeness += Judge.cosine(embedded.get(s), o) / own.size();
+            }
+            out.add(new Point(label, prompt, seeds.get(s), likeness, Judge.cosine(embedded.get(s), text)));
+        }
+        return out;
     }
 
     /** Each setting's means and 95% confidence intervals. */

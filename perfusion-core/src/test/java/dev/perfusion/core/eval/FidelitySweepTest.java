@@ -209,6 +209,34 @@ class FidelitySweepTest {
     }
 
     @Test
+    void imagesScoredOutsideASweepGetTheScoresTheSweepGaveThem() throws IOException {
+        Concept tom = SampleConcepts.sd15("tom", 1);
+        List<int[]> own = List.of(new int[256], new int[256]);
+        try (Perfusion p = open(); Judge judge = new ColourJudge()) {
+            List<String> prompts = List.of("a {} on grass", "a {} at night");
+            FidelitySweep.Result swept = FidelitySweep.run(p, judge, tom, own, 16, FidelitySweep.Setting.levels(tom, 1),
+                    prompts, 5, 1, q -> { });
+            List<List<int[]>> images = swept.images().get(0).stream().map(List::of).toList();
+            List<List<Long>> seeds = swept.points().stream().map(q -> List.of(q.seed())).toList();
+
+            FidelitySweep.Result scored = FidelitySweep.score(judge, "tom", tom.supercategory(), own, 16, "again",
+                    prompts, images, seeds);
+
+            assertThat(scored.points()).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                FidelitySweep.Point a = swept.points().get(i);
+                FidelitySweep.Point b = scored.points().get(i);
+                assertThat(b.setting()).isEqualTo("again");
+                assertThat(b).usingRecursiveComparison().ignoringFields("setting").isEqualTo(a);
+            }
+            assertThat(scored.settings()).singleElement().satisfies(q -> assertThat(q.n()).isEqualTo(2));
+            assertThatThrownBy(() -> FidelitySweep.score(judge, "tom", "cat", own, 16, "again", prompts,
+                    images.subList(0, 1), seeds)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("each of the 2 prompts");
+        }
+    }
+
+    @Test
     void theGridAndThePlotAreRealPicturesOfTheExpectedSize(@TempDir Path dir) throws IOException {
         Concept tom = SampleConcepts.sd15("tom", 1);
         try (Perfusion p = open(); Judge judge = new ColourJudge()) {
