@@ -33,6 +33,7 @@ public final class Concept {
     private final Map<String, String> training;
     private final ConceptMethod method;
     private final EditScope editScope;
+    private final KeyLockForm keyLockForm;
 
     private Concept(Builder b) {
         this.name = requireValidName(b.name);
@@ -50,6 +51,7 @@ public final class Concept {
         }
         this.method = Objects.requireNonNull(b.method, "method");
         this.editScope = Objects.requireNonNull(b.editScope, "editScope");
+        this.keyLockForm = Objects.requireNonNull(b.keyLockForm, "keyLockForm");
         if (b.valueTargets.isEmpty() != (method == ConceptMethod.TEXTUAL_INVERSION)) {
             throw new IllegalArgumentException("concept <" + name + "> " + (b.valueTargets.isEmpty()
                     ? "has no value targets" : "is a textual-inversion concept, which edits no layer, but has value "
@@ -90,7 +92,8 @@ public final class Concept {
                 .valueGate(valueGate)
                 .training(training)
                 .method(method)
-                .editScope(editScope);
+                .editScope(editScope)
+                .keyLockForm(keyLockForm);
         valueTargets.forEach(b::valueTarget);
         keyTargets.forEach(b::keyTarget);
         return b;
@@ -198,6 +201,11 @@ public final class Concept {
         return editScope;
     }
 
+    /** How the concept's key edit puts the supercategory back: the form it was trained with, and generates with. */
+    public KeyLockForm keyLockForm() {
+        return keyLockForm;
+    }
+
     /** The settings the concept was trained with, for the record. */
     public Map<String, String> training() {
         return training;
@@ -216,7 +224,7 @@ public final class Concept {
                 && Arrays.equals(supercategoryInput, c.supercategoryInput)
                 && targetsEqual(valueTargets, c.valueTargets) && targetsEqual(keyTargets, c.keyTargets)
                 && keyGate.equals(c.keyGate) && valueGate.equals(c.valueGate) && training.equals(c.training)
-                && method == c.method && editScope == c.editScope;
+                && method == c.method && editScope == c.editScope && keyLockForm == c.keyLockForm;
     }
 
     @Override
@@ -276,8 +284,15 @@ public final class Concept {
         private final Map<String, String> training = new LinkedHashMap<>();
         private ConceptMethod method = ConceptMethod.PERFUSION;
         private EditScope editScope = EditScope.ALL_TOKENS;
+        private KeyLockForm keyLockForm = KeyLockForm.GATED;
 
         private Builder() {
+        }
+
+        /** How the key edit puts the supercategory back; default {@link KeyLockForm#GATED}, the paper's. */
+        public Builder keyLockForm(KeyLockForm form) {
+            this.keyLockForm = form;
+            return this;
         }
 
         /** Which tokens the edit reaches; default {@link EditScope#ALL_TOKENS}, the paper's formula. */

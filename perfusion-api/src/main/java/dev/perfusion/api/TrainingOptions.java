@@ -18,11 +18,12 @@ package dev.perfusion.api;
  *                              supercategory's
  * @param method                what to train: Perfusion, or one of the baselines
  * @param editScope             which tokens the edit reaches, in training and in the concept's generations
+ * @param keyLockForm           how the key edit puts the supercategory back, in training and in generations
  * @param templates             prompt templates with {@code {}} for the concept; empty for the model's defaults
  */
 public record TrainingOptions(int steps, int batchSize, int gradientAccumulation, double valueLearningRate,
         double embeddingLearningRate, Gate gate, double emaDecay, double flipProbability, int resolution,
-        long seed, double attentionLossWeight, ConceptMethod method, EditScope editScope,
+        long seed, double attentionLossWeight, ConceptMethod method, EditScope editScope, KeyLockForm keyLockForm,
         java.util.List<String> templates) {
 
     public TrainingOptions {
@@ -51,6 +52,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         }
         java.util.Objects.requireNonNull(method, "method");
         java.util.Objects.requireNonNull(editScope, "editScope");
+        java.util.Objects.requireNonNull(keyLockForm, "keyLockForm");
         templates = java.util.List.copyOf(templates);
         for (String t : templates) {
             if (t.indexOf("{}") < 0 || t.indexOf("{}") != t.lastIndexOf("{}")) {
@@ -74,7 +76,8 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         return builder().steps(steps).batchSize(batchSize).gradientAccumulation(gradientAccumulation)
                 .valueLearningRate(valueLearningRate).embeddingLearningRate(embeddingLearningRate).gate(gate)
                 .emaDecay(emaDecay).flipProbability(flipProbability).resolution(resolution).seed(seed)
-                .attentionLossWeight(attentionLossWeight).method(method).editScope(editScope).templates(templates);
+                .attentionLossWeight(attentionLossWeight).method(method).editScope(editScope).keyLockForm(keyLockForm)
+                .templates(templates);
     }
 
     private static void positive(String what, int value) {
@@ -98,6 +101,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         private double attentionLossWeight = 0.05;
         private ConceptMethod method = ConceptMethod.PERFUSION;
         private EditScope editScope = EditScope.ALL_TOKENS;
+        private KeyLockForm keyLockForm = KeyLockForm.GATED;
         private java.util.List<String> templates = java.util.List.of();
 
         private Builder() {
@@ -181,6 +185,12 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
             return this;
         }
 
+        /** How the key edit puts the supercategory back; default {@link KeyLockForm#GATED}, the paper's. */
+        public Builder keyLockForm(KeyLockForm form) {
+            this.keyLockForm = form;
+            return this;
+        }
+
         /** Prompt templates with {@code {}} for the concept; default none, the model's own. */
         public Builder templates(java.util.List<String> templates) {
             this.templates = templates;
@@ -190,7 +200,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         public TrainingOptions build() {
             return new TrainingOptions(steps, batchSize, gradientAccumulation, valueLearningRate,
                     embeddingLearningRate, gate, emaDecay, flipProbability, resolution, seed, attentionLossWeight,
-                    method, editScope, templates);
+                    method, editScope, keyLockForm, templates);
         }
     }
 }

@@ -92,7 +92,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
     private boolean references = true;
 
     @Mixin
-    private EditScopeOption editScope = new EditScopeOption();
+    private EditFormOptions editForm = new EditFormOptions();
 
     @Option(names = "--key-beta", paramLabel = "<beta>", description = "With --gates, hold the key gate at this beta "
             + "(same --tau) and sweep the value gate alone; 2.0 all but closes it, so the concept token's key loses "
@@ -138,7 +138,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
             List<SweepPictures.Variant> variants = new ArrayList<>();
             List<SweepPictures.Series> series = new ArrayList<>();
             for (ConceptMethod method : ConceptMethod.values()) {
-                Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion, method), out);
+                Concept trained = editForm.forGeneration(HeldOutPhotos.trainOrLoad(perfusion, truth,
+                        options(perfusion, method), out));
                 List<FidelitySweep.Setting> settings = method == ConceptMethod.TEXTUAL_INVERSION
                         ? List.of(new FidelitySweep.Setting("embedding only", 0.5, Optional.empty()))
                         : FidelitySweep.Setting.levels(trained, levels);
@@ -168,8 +169,8 @@ public final class FidelitySweepExample implements Callable<Integer> {
 
     private void sweepGates(Perfusion perfusion, Judge judge, List<int[]> photos, List<String> templates)
             throws Exception {
-        Concept trained = HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion, ConceptMethod.PERFUSION),
-                out);
+        Concept trained = editForm.forGeneration(HeldOutPhotos.trainOrLoad(perfusion, truth,
+                options(perfusion, ConceptMethod.PERFUSION), out));
         List<FidelitySweep.Setting> settings = new ArrayList<>();
         for (double beta : betas) {
             Gate gate = new Gate(beta, tau);
@@ -197,7 +198,7 @@ public final class FidelitySweepExample implements Callable<Integer> {
         if (!trainingTemplates.isEmpty()) {
             b.templates(trainingTemplates);
         }
-        return editScope.applyTo(b).build();
+        return editForm.applyTo(b).build();
     }
 
     private List<int[]> photos() {

@@ -50,8 +50,8 @@ final class HeldOutPhotos {
 
     /**
      * The concept of {@code truth} trained with {@code options}, read from {@code folder/<name>[-method].perfusion}
-     * when an earlier run left one there for the same base model and edit scope (whatever its other options), else
-     * trained and saved there.
+     * when an earlier run left one there for the same base model, edit scope and key lock form (whatever its other
+     * options), else trained and saved there.
      */
     static Concept trainOrLoad(Perfusion perfusion, HeldOutConcept truth, TrainingOptions options, Path folder)
             throws Exception {
@@ -60,7 +60,8 @@ final class HeldOutPhotos {
         Path file = folder.resolve(truth.name() + suffix + ConceptFile.SUFFIX);
         if (Files.isRegularFile(file)) {
             Concept concept = Perfusion.loadConcept(file, method);
-            if (concept.baseModel().equals(perfusion.fingerprint()) && concept.editScope() == options.editScope()) {
+            if (concept.baseModel().equals(perfusion.fingerprint()) && concept.editScope() == options.editScope()
+                    && concept.keyLockForm() == options.keyLockForm()) {
                 System.out.printf("read <%s> (%s) from %s%n", concept.name(), method.id(), file);
                 return concept;
             }

@@ -56,7 +56,7 @@ public final class Quickstart implements Callable<Integer> {
     private long seed = 1;
 
     @Mixin
-    private EditScopeOption editScope = new EditScopeOption();
+    private EditFormOptions editForm = new EditFormOptions();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Quickstart()).execute(args));
@@ -75,13 +75,13 @@ public final class Quickstart implements Callable<Integer> {
             Concept trained = Progressbars.with("training <" + concept + ">", listener -> perfusion.trainer()
                     .concept(concept).supercategory(truth.supercategory())
                     .images(folders.photos()).masks(folders.masks())
-                    .options(editScope.applyTo(perfusion.recommendedTrainingOptions().toBuilder()).steps(steps)
+                    .options(editForm.applyTo(perfusion.recommendedTrainingOptions().toBuilder()).steps(steps)
                             .seed(seed).build())
                     .listener(listener).train());
             double minutes = (System.nanoTime() - start) / 6e10;
             Path file = out.resolve(concept + ConceptFile.SUFFIX);
             Perfusion.saveConcept(trained, file);
-            Concept reloaded = Perfusion.loadConcept(file);
+            Concept reloaded = editForm.forGeneration(Perfusion.loadConcept(file));
             System.out.printf(Locale.ROOT, "trained <%s> in %.1f min; saved %s: %,d bytes (an SD 1.5 concept: %,d "
                     + "bytes)%n", concept, minutes, file, Files.size(file), EmbeddedRecipes.sd15ConceptBytes());
 

@@ -72,7 +72,7 @@ public final class TwoConcepts implements Callable<Integer> {
     private Double fidelity;
 
     @Mixin
-    private EditScopeOption editScope = new EditScopeOption();
+    private EditFormOptions editForm = new EditFormOptions();
 
     @Option(names = "--all-pairs", description = "Measure every pair of held-out concepts (exact form) instead of "
             + "--first and --second.")
@@ -92,7 +92,8 @@ public final class TwoConcepts implements Callable<Integer> {
         try (Perfusion perfusion = Perfusion.open(BaseModel.embedded())) {
             Concept[] concepts = new Concept[2];
             for (int i = 0; i < 2; i++) {
-                concepts[i] = HeldOutPhotos.trainOrLoad(perfusion, truths[i], options(perfusion), out);
+                concepts[i] = editForm.forGeneration(HeldOutPhotos.trainOrLoad(perfusion, truths[i],
+                        options(perfusion), out));
             }
             List<String> scenes = List.of("a {0} above a {1} on grass", "a {0} to the left of a {1} at night",
                     "a {0} below a {1} on the beach");
@@ -129,7 +130,7 @@ public final class TwoConcepts implements Callable<Integer> {
     }
 
     private TrainingOptions options(Perfusion perfusion) {
-        return editScope.applyTo(HeldOutPhotos.options(perfusion, ConceptMethod.PERFUSION, steps, seed)).build();
+        return editForm.applyTo(HeldOutPhotos.options(perfusion, ConceptMethod.PERFUSION, steps, seed)).build();
     }
 
     private int measureAllPairs() throws Exception {
@@ -138,7 +139,8 @@ public final class TwoConcepts implements Callable<Integer> {
             List<HeldOutConcept> truths = HeldOutConcepts.all();
             Map<String, Concept> concepts = new LinkedHashMap<>();
             for (HeldOutConcept truth : truths) {
-                concepts.put(truth.name(), HeldOutPhotos.trainOrLoad(perfusion, truth, options(perfusion), out));
+                concepts.put(truth.name(), editForm.forGeneration(HeldOutPhotos.trainOrLoad(perfusion, truth,
+                        options(perfusion), out)));
             }
             Judge judge = perfusion.judge().orElseThrow();
             List<TwoConceptPrompt> templates = ConceptEvaluation.twoConceptTemplates(

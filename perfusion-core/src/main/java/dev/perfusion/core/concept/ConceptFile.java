@@ -7,6 +7,7 @@ import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.KeyLockForm;
 import dev.perfusion.core.io.FileFormatException;
 import dev.perfusion.core.safetensors.DType;
 import dev.perfusion.core.safetensors.Float16;
@@ -30,7 +31,8 @@ import java.util.Set;
  * {@code base_model}, {@code layers} (JSON array, model order), {@code key_gate} and {@code value_gate} (JSON
  * objects with {@code bias} and {@code temperature}), {@code training} (JSON object of strings) and, from version 2,
  * {@code method} ("perfusion", "textual-inversion" or "trained-keys"; version 1 files are Perfusion concepts) and,
- * from version 3, {@code edit_scope} ("all-tokens" or "concept-token"; older files reach all tokens).
+ * from version 3, {@code edit_scope} ("all-tokens" or "concept-token"; older files reach all tokens) and, from
+ * version 4, {@code key_lock_form} ("gated" or "proportional"; older files use the paper's gated form).
  *
  * <p>Writes are atomic; reads validate the container and the concept, and name the file and the problem.
  */
@@ -40,9 +42,10 @@ public final class ConceptFile {
     public static final String FORMAT = "perfusion-concept";
     /**
      * The format version this SDK writes and the newest it reads: 2 added {@code method} (1 is read as Perfusion),
-     * 3 added {@code edit_scope} (1 and 2 are read as reaching all tokens).
+     * 3 added {@code edit_scope} (1 and 2 are read as reaching all tokens), 4 added {@code key_lock_form} (1 to 3
+     * are read as gated).
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** The conventional file suffix. */
     public static final String SUFFIX = ".perfusion";
 
@@ -101,7 +104,8 @@ public final class ConceptFile {
                 .metadata("value_gate", json(gateMap(concept.valueGate())))
                 .metadata("training", json(concept.training()))
                 .metadata("method", concept.method().id())
-                .metadata("edit_scope", concept.editScope().id());
+                .metadata("edit_scope", concept.editScope().id())
+                .metadata("key_lock_form", concept.keyLockForm().id());
         vector(writer, precision, TOKEN_EMBEDDING, concept.tokenEmbedding());
         vector(writer, precision, CONCEPT_INPUT, concept.conceptInput());
         vector(writer, precision, SUPERCATEGORY_INPUT, concept.supercategoryInput());
@@ -140,6 +144,8 @@ public final class ConceptFile {
                     .method(parseNamed(file, version, 2, meta, "method", ConceptMethod.PERFUSION, ConceptMethod::of))
                     .editScope(parseNamed(file, version, 3, meta, "edit_scope", EditScope.ALL_TOKENS,
                             EditScope::of))
+                    .keyLockForm(parseNamed(file, version, 4, meta, "key_lock_form", KeyLockForm.GATED,
+                            KeyLockForm::of))
                     .tokenEmbedding(vector(reader, TOKEN_EMBEDDING))
                     .conceptInput(vector(reader, CONCEPT_INPUT))
                     .supercategoryInput(vector(reader, SUPERCATEGORY_INPUT));

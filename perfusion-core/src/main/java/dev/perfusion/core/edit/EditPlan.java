@@ -16,7 +16,7 @@ package dev.perfusion.core.edit;
  * @param probe       {@code C^{-1} I*}, (inWidth, n)
  * @param energy      {@code i*_c^T C^{-1} i*_c}, (n)
  * @param removal     what to subtract per unit of {@code P}, (n, outWidth)
- * @param targets     {@code o*_c}, (n, outWidth)
+ * @param targets     what the open gate adds per concept, {@code o*_c} less its anchor's projection, (n, outWidth)
  * @param bias        per-concept gate bias, (n)
  * @param temperature per-concept gate temperature, (n)
  */

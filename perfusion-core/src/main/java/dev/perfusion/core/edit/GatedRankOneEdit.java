@@ -14,14 +14,15 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * {@code g_c = i*_c^T C^{-1} i*_c}:
  *
  * <pre>
- *   edit(e) = W e - A p + sum_c gate_c(s_c) o*_c
+ *   edit(e) = W e - A p + sum_c gate_c(s_c) (o*_c - W a_c)
  * </pre>
  *
- * where {@code A = W I* G^{-1}} ({@code G = I*^T C^{-1} I*}) removes the {@code C^{-1}}-orthogonal projection of
- * {@code e} onto the span of the {@code i*} ({@link MultiConceptMode#EXACT}), and {@code A = W I* diag(1/g)}
- * removes each concept's component separately ({@link MultiConceptMode#APPROXIMATE}). For one concept both are
- * {@code W e - s(e) W i* + gate(s(e)) o*}. The exact form is the paper's QR construction written with the Gram
- * matrix: both project onto the same subspace in the same metric.
+ * where {@code A = W (I* - A_n) G^{-1}} ({@code G = I*^T C^{-1} I*}, {@code A_n} the anchors {@code a_c} as
+ * columns) replaces the {@code C^{-1}}-orthogonal projection of {@code e} onto the span of the {@code i*} by the same
+ * combination of anchors ({@link MultiConceptMode#EXACT}), and {@code A = W (I* - A_n) diag(1/g)} replaces each
+ * concept's component separately ({@link MultiConceptMode#APPROXIMATE}). With the paper's zero anchors and one
+ * concept both are {@code W e - s(e) W i* + gate(s(e)) o*}. The exact form is the paper's QR construction written
+ * with the Gram matrix: both project onto the same subspace in the same metric.
  */
 public final class GatedRankOneEdit {
 
@@ -62,14 +63,20 @@ public final class GatedRankOneEdit {
         int n = concepts.size();
         double[][] inputs = new double[n][];
         double[][] outputs = new double[n][];
+        double[][] anchors = new double[n][];
         Gate[] gates = new Gate[n];
         for (int c = 0; c < n; c++) {
             inputs[c] = concepts.get(c).input();
             outputs[c] = concepts.get(c).output();
+            anchors[c] = concepts.get(c).anchor();
             gates[c] = concepts.get(c).gate();
         }
         DMatrixRMaj iStar = Matrices.columns(inputs, w.numCols, "concept input i*");
         DMatrixRMaj oStar = Matrices.columns(outputs, w.numRows, "concept target o*");
+        DMatrixRMaj anchor = Matrices.columns(anchors, w.numCols, "concept anchor");
+        DMatrixRMaj anchored = new DMatrixRMaj(w.numRows, n);
+        CommonOps_DDRM.mult(w, anchor, anchored);
+        CommonOps_DDRM.subtractEquals(oStar, anchored);
         DMatrixRMaj probe = inverse.times(iStar);
         DMatrixRMaj gram = new DMatrixRMaj(n, n);
         CommonOps_DDRM.multTransA(iStar, probe, gram);
@@ -83,6 +90,7 @@ public final class GatedRankOneEdit {
         }
         DMatrixRMaj wi = new DMatrixRMaj(w.numRows, n);
         CommonOps_DDRM.mult(w, iStar, wi);
+        CommonOps_DDRM.subtractEquals(wi, anchored);
         DMatrixRMaj removal = new DMatrixRMaj(w.numRows, n);
         if (mode == MultiConceptMode.EXACT) {
             CommonOps_DDRM.mult(wi, Matrices.invertGram(gram, "the concept inputs (use APPROXIMATE mode)"),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.EditScope;
+import dev.perfusion.api.KeyLockForm;
 import dev.perfusion.core.concept.ConceptFile.Precision;
 import dev.perfusion.core.io.AtomicFiles;
 import dev.perfusion.core.io.FileFormatException;
@@ -101,10 +102,10 @@ class ConceptFileTest {
 
     @Test
     void anUnknownFormatVersionIsRejected() throws IOException {
-        Path file = rewriteVersion(SampleConcepts.sd15("tom", 1), "4");
+        Path file = rewriteVersion(SampleConcepts.sd15("tom", 1), "5");
         assertThatThrownBy(() -> ConceptFile.read(file))
                 .isInstanceOf(FileFormatException.class)
-                .hasMessageContaining("has concept format version 4; this SDK reads versions 1 to 3");
+                .hasMessageContaining("has concept format version 5; this SDK reads versions 1 to 4");
     }
 
     @Test
@@ -118,6 +119,35 @@ class ConceptFileTest {
         tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "2").metadata("method", "perfusion"))
                 .write(old);
         assertThat(ConceptFile.read(old).editScope()).isEqualTo(EditScope.ALL_TOKENS);
+    }
+
+    @Test
+    void theKeyLockFormRoundTripsAndFilesBeforeVersion4AreGated() throws IOException {
+        Concept proportional = SampleConcepts.sd15("tom", 1).toBuilder().keyLockForm(KeyLockForm.PROPORTIONAL)
+                .build();
+        Path file = dir.resolve("proportional.perfusion");
+        ConceptFile.write(proportional, file);
+        assertThat(ConceptFile.read(file).keyLockForm()).isEqualTo(KeyLockForm.PROPORTIONAL);
+        assertThat(ConceptFile.read(file)).isEqualTo(proportional);
+
+        Path old = dir.resolve("old.perfusion");
+        tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "3").metadata("method", "perfusion")
+                .metadata("edit_scope", "all-tokens")).write(old);
+        assertThat(ConceptFile.read(old).keyLockForm()).isEqualTo(KeyLockForm.GATED);
+    }
+
+    @Test
+    void aVersion4FileWithoutAKnownKeyLockFormIsRejectedByName() throws IOException {
+        Path file = dir.resolve("lock.perfusion");
+        tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "4").metadata("method", "perfusion")
+                .metadata("edit_scope", "all-tokens")).write(file);
+        assertThatThrownBy(() -> ConceptFile.read(file)).isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("has no 'key_lock_form' in its metadata");
+
+        tinyConcept(conceptWriter(List.of("l0")).metadata("format_version", "4").metadata("method", "perfusion")
+                .metadata("edit_scope", "all-tokens").metadata("key_lock_form", "loose")).write(file);
+        assertThatThrownBy(() -> ConceptFile.read(file)).isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("metadata 'key_lock_form': unknown key lock form 'loose'");
     }
 
     @Test

@@ -149,6 +149,52 @@ class GatedRankOneEditPropertiesTest {
 
     @ParameterizedTest(name = "seed {0}, {1} -> {2}")
     @MethodSource("shapes")
+    void aProportionalKeyLockSwapsEachConceptComponentForTheSupercategoryWhateverTheGate(long seed, int in,
+            int out) {
+        Fixture f = fixture(seed, in, out);
+        double[] iStar = f.random.vector(in);
+        double[] iSuper = f.random.vector(in);
+        double[] locked = times(f.w, iSuper);
+        double[] e = f.random.vector(in);
+        double[] expectedAtE = null;
+        for (Gate gate : List.of(OPEN, Gate.TRAINING, Gate.INFERENCE, new Gate(50, 0.15))) {
+            GatedRankOneEdit edit = GatedRankOneEdit.of(f.w, f.inverse,
+                    List.of(new EditTarget(iStar, locked, gate, iSuper)), MultiConceptMode.EXACT);
+            double s = edit.similarities(e)[0];
+            double[] swapped = times(f.w, plus(e, s, plus(iSuper, -1, iStar)));
+            assertThat(relativeError(edit.apply(iStar), locked)).as("at i*, %s", gate).isLessThan(TOLERANCE);
+            assertThat(relativeError(edit.apply(e), swapped)).as("%s", gate).isLessThan(TOLERANCE);
+            expectedAtE = expectedAtE == null ? edit.apply(e) : expectedAtE;
+            assertThat(relativeError(edit.apply(e), expectedAtE)).as("gate-free, %s", gate).isLessThan(TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1} -> {2}")
+    @MethodSource("shapes")
+    void anAnchoredEditStillMapsEveryConceptInputToItsTargetThroughTheOpenGate(long seed, int in, int out) {
+        Fixture f = fixture(seed, in, out);
+        Gate open = Gate.step(0.9);
+        List<EditTarget> concepts = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            concepts.add(new EditTarget(f.random.vector(in), f.random.vector(out), open, f.random.vector(in)));
+        }
+        GatedRankOneEdit edit = GatedRankOneEdit.of(f.w, f.inverse, concepts, MultiConceptMode.EXACT);
+        for (int c = 0; c < concepts.size(); c++) {
+            double[] s = edit.similarities(concepts.get(c).input());
+            for (int other = 0; other < s.length; other++) {
+                if (other != c) {
+                    assertThat(s[other]).as("precondition: concepts are distinct").isLessThan(0.9);
+                }
+            }
+            assertThat(relativeError(edit.apply(concepts.get(c).input()), concepts.get(c).output()))
+                    .as("concept %d", c).isLessThan(TOLERANCE);
+        }
+        double[] e = metricOrthogonalComponent(f.random.vector(in), concepts, f.inverse.matrix());
+        assertThat(relativeError(edit.apply(e), times(f.w, e))).as("orthogonal input").isLessThan(TOLERANCE);
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1} -> {2}")
+    @MethodSource("shapes")
     void gateOpeningFallsAsBiasRisesAndTheClosedGateGivesTheUneditedOutput(long seed, int in, int out) {
         Fixture f = fixture(seed, in, out);
         double[] iStar = f.random.vector(in);

@@ -9,6 +9,7 @@ import dev.perfusion.api.Concept;
 import dev.perfusion.api.ConceptMethod;
 import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.KeyLockForm;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.Progress;
 import dev.perfusion.api.ProgressListener;
@@ -229,7 +230,7 @@ public final class ConceptTraining {
                                 List.of(concept.supercategory()));
                         total += loss(scope, batch, views, encoded, concept.conceptInput(),
                                 concept.supercategoryInput(), values, keys, concept.method(), concept.editScope(),
-                                options.gate(), 0).getFloat();
+                                concept.keyLockForm(), options.gate(), 0).getFloat();
                     }
                 }
                 return total / timesteps.length;
@@ -336,14 +337,16 @@ public final class ConceptTraining {
                 Map<String, NDArray> valueTargets, Map<String, NDArray> keyTargets) {
             StableDiffusion.Encoded encoded = encodeBoth(scope, batch, embedding);
             return loss(scope, batch, views, encoded, toFloat(iStar.value()), toFloat(iSuper.value()), valueTargets,
-                    keyTargets, options.method(), options.editScope(), options.gate(), options.attentionLossWeight());
+                    keyTargets, options.method(), options.editScope(), options.keyLockForm(), options.gate(),
+                    options.attentionLossWeight());
         }
 
         /** The loss of one batch for a concept given by its encodings, {@code i*}, {@code i_s} and targets. */
         private NDArray loss(NDManager scope, Batch batch, TrainingViews views, StableDiffusion.Encoded encoded,
                 float[] conceptInput, float[] supercategoryInput, Map<String, NDArray> valueTargets,
-                Map<String, NDArray> keyTargets, ConceptMethod method, EditScope editScope, Gate gate,
-                double attentionWeight) {
+                Map<String, NDArray> keyTargets, ConceptMethod method, EditScope editScope, KeyLockForm keyLock,
+                Gate gate, double attentionWeight) {
+            boolean proportional = keyLock == KeyLockForm.PROPORTIONAL;
             int n = batch.views().length;
             int length = (int) encoded.hidden().getShape().get(1);
             List<int[]> rows = new ArrayList<>();
@@ -366,9 +369,13 @@ public final class ConceptTraining {
                 if (method == ConceptMethod.TEXTUAL_INVERSION) {
                     continue;
                 }
-                NDArray keyRemoval = ai.djl.nn.core.Linear.linear(star, wk).singletonOrThrow().div(energy);
                 NDArray valueRemoval = ai.djl.nn.core.Linear.linear(star, wv).singletonOrThrow().div(energy);
+                NDArray keyRemoval = ai.djl.nn.core.Linear.linear(proportional ? star.sub(superRow) : star, wk)
+                        .singletonOrThrow().div(energy);
                 NDArray keyTarget = keyTargets.getOrDefault(layer.name(), lockedKey);
+                if (proportional) {
+                    keyTarget = keyTarget.sub(lockedKey);
+                }
                 GatedProjection key = new GatedProjection(wk, probe, energy, keyRemoval, keyTarget, gates);
                 GatedProjection value = new GatedProjection(wv, probe, energy, valueRemoval,
                         valueTargets.get(layer.name()), gates);
@@ -417,12 +424,13 @@ public final class ConceptTraining {
                     .baseModel(model.fingerprint()).method(options.method())
                     .tokenEmbedding(embedding.toFloatArray()).conceptInput(toFloat(iStar.value()))
                     .supercategoryInput(toFloat(iSuper.value())).keyGate(Gate.INFERENCE).valueGate(Gate.INFERENCE)
-                    .editScope(options.editScope());
+                    .editScope(options.editScope()).keyLockForm(options.keyLockForm());
             valueTargets.forEach((layer, v) -> b.valueTarget(layer, v.toFloatArray()));
             keyTargets.forEach((layer, k) -> b.keyTarget(layer, k.toFloatArray()));
             Map<String, String> record = new LinkedHashMap<>();
             record.put("method", options.method().id());
             record.put("edit_scope", options.editScope().id());
+            record.put("key_lock_form", options.keyLockForm().id());
             record.put("images", Integer.toString(request.images().size()));
             record.put("steps", Integer.toString(options.steps()));
             record.put("batch_size", Integer.toString(options.batchSize()));

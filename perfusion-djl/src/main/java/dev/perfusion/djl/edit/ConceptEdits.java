@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.KeyLockForm;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.spi.GenerationJob.ConceptGates;
@@ -23,7 +24,8 @@ import java.util.Optional;
  * Turns concepts into the edited key and value projections of every cross-attention layer, on the device: the joint
  * gated rank-one edit of {@code perfusion-core}'s reference ({@code GatedRankOneEdit}), built from the concepts'
  * {@code i*}, {@code i_s} and value targets and the model's {@code C^{-1}}, without copying any weight. Keys are
- * locked: a concept's key target is its stored one, or {@code W_k i_s}.
+ * locked: a concept's key target is its stored one, or {@code W_k i_s}, put back in the concept's
+ * {@link KeyLockForm} (a proportional lock anchors the key's removed component at {@code i_s}).
  */
 public final class ConceptEdits {
 
@@ -65,6 +67,7 @@ public final class ConceptEdits {
         int n = concepts.size();
         float[] inputs = new float[width * n];
         float[] supercategories = new float[width * n];
+        float[] anchors = new float[width * n];
         for (int c = 0; c < n; c++) {
             Concept concept = concepts.get(c).concept();
             if (concept.encodingWidth() != width) {
@@ -73,13 +76,17 @@ public final class ConceptEdits {
             }
             float[] i = concept.conceptInput();
             float[] s = concept.supercategoryInput();
+            boolean proportional = concept.keyLockForm() == KeyLockForm.PROPORTIONAL;
             for (int j = 0; j < width; j++) {
                 inputs[j * n + c] = i[j];
                 supercategories[j * n + c] = s[j];
+                anchors[j * n + c] = proportional ? s[j] : 0f;
             }
         }
         NDArray iStar = m.create(inputs, new Shape(width, n));
         NDArray iSuper = m.create(supercategories, new Shape(width, n));
+        NDArray keyAnchors = m.create(anchors, new Shape(width, n));
+        NDArray keyRemoved = iStar.sub(keyAnchors);
         NDArray probe = inverseCovariance.matMul(iStar);
         probe.attach(m);
         NDArray gram = iStar.transpose().matMul(probe);
@@ -117,9 +124,9 @@ public final class ConceptEdits {
         for (CrossAttentionLayer layer : layers) {
             NDArray wk = layer.keyWeight();
             NDArray wv = layer.valueWeight();
-            NDArray keyRemoval = removalCoefficients.matMul(projectRows(iStar, wk, m));
+            NDArray keyRemoval = removalCoefficients.matMul(projectRows(keyRemoved, wk, m));
             NDArray valueRemoval = removalCoefficients.matMul(projectRows(iStar, wv, m));
-            NDArray keyTargets = keyTargets(layer, concepts, iSuper, wk, m);
+            NDArray keyTargets = keyTargets(layer, concepts, iSuper, wk, m).sub(projectRows(keyAnchors, wk, m));
             NDArray valueTargets = valueTargets(layer, concepts, m);
             GatedProjection key = new GatedProjection(wk, probe, energies, keyRemoval, keyTargets, keyGates);
             GatedProjection value = new GatedProjection(wv, probe, energies, valueRemoval, valueTargets, valueGates);

@@ -14,6 +14,7 @@ import dev.perfusion.api.EditScope;
 import dev.perfusion.api.FidelityControl;
 import dev.perfusion.api.Gate;
 import dev.perfusion.api.GeneratedImage;
+import dev.perfusion.api.KeyLockForm;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.TrainingImage;
 import dev.perfusion.api.TrainingOptions;
@@ -241,6 +242,27 @@ class ConceptTrainingTest {
                 float[] locked = ai.djl.nn.core.Linear.linear(iSuper, layer.keyWeight()).singletonOrThrow()
                         .mul(gate.weight(1.0)).toFloatArray();
                 assertThat(relativeError(key, locked)).as(layer.name()).isLessThan(1e-4);
+            }
+        }
+    }
+
+    @Test
+    void aProportionalKeyLockGivesTheSupercategorysKeyAtTheConceptInputWhateverTheGate() throws IOException {
+        Concept trained = train("tom", quick(5, 3).toBuilder().keyLockForm(KeyLockForm.PROPORTIONAL).build());
+        assertThat(trained.keyLockForm()).isEqualTo(KeyLockForm.PROPORTIONAL);
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray iStar = m.create(trained.conceptInput(), new Shape(1, trained.encodingWidth()));
+            NDArray iSuper = m.create(trained.supercategoryInput(), new Shape(1, trained.encodingWidth()));
+            for (Gate gate : List.of(Gate.TRAINING, Gate.INFERENCE, new Gate(50, 0.15))) {
+                Map<String, TextConditioning.LayerEdit> edits = ConceptEdits.build(
+                        model.unet().crossAttentionLayers(), inverseCovariance(),
+                        List.of(new ConceptGates(trained, gate, gate)), MultiConceptMode.EXACT, m);
+                for (CrossAttentionLayer layer : model.unet().crossAttentionLayers()) {
+                    float[] key = edits.get(layer.name()).key().forward(iStar).toFloatArray();
+                    float[] locked = ai.djl.nn.core.Linear.linear(iSuper, layer.keyWeight()).singletonOrThrow()
+                            .toFloatArray();
+                    assertThat(relativeError(key, locked)).as("%s, %s", layer.name(), gate).isLessThan(1e-4);
+                }
             }
         }
     }

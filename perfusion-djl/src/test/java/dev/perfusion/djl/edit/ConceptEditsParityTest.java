@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.Concept;
 import dev.perfusion.api.EditScope;
 import dev.perfusion.api.Gate;
+import dev.perfusion.api.KeyLockForm;
 import dev.perfusion.api.MultiConceptMode;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.spi.GenerationJob.ConceptGates;
@@ -69,14 +70,18 @@ class ConceptEditsParityTest {
 
     @ParameterizedTest
     @EnumSource(MultiConceptMode.class)
-    void everyLayersKeyAndValueEditMatchesTheReference(MultiConceptMode mode) {
+    void everyLayersKeyAndValueEditMatchesTheReferenceWithBothKeyLockForms(MultiConceptMode mode) {
         List<CrossAttentionLayer> layers = unet.crossAttentionLayers();
         int width = (int) layers.get(0).keyWeight().getShape().get(1);
         RandomData random = new RandomData(21);
         CovarianceInverse inverse = random.covarianceInverse(width);
         List<ConceptGates> concepts = List.of(
                 new ConceptGates(concept("tom", random, width, layers, false), Gate.INFERENCE, new Gate(0.6, 0.1)),
-                new ConceptGates(concept("chair", random, width, layers, true), Gate.step(0.5), Gate.TRAINING));
+                new ConceptGates(concept("chair", random, width, layers, true), Gate.step(0.5), Gate.TRAINING),
+                new ConceptGates(concept("lamp", random, width, layers, false).toBuilder()
+                        .keyLockForm(KeyLockForm.PROPORTIONAL).build(), new Gate(0.7, 0.3), Gate.INFERENCE),
+                new ConceptGates(concept("rug", random, width, layers, true).toBuilder()
+                        .keyLockForm(KeyLockForm.PROPORTIONAL).build(), Gate.TRAINING, Gate.INFERENCE));
         try (NDManager m = ENGINE.manager().newSubManager()) {
             NDArray c = m.create(toFloat(inverse.matrix().data), new Shape(width, width));
             Map<String, TextConditioning.LayerEdit> edits = ConceptEdits.build(layers, c, concepts, mode, m);
@@ -100,7 +105,10 @@ class ConceptEditsParityTest {
                                         ? toDouble(con.keyTargets().get(layer.name()))
                                         : KeyLock.target(wd, toDouble(con.supercategoryInput())))
                                 : toDouble(con.valueTarget(layer.name()));
-                        targets.add(new EditTarget(toDouble(con.conceptInput()), output, key ? g.key() : g.value()));
+                        double[] anchor = key && con.keyLockForm() == KeyLockForm.PROPORTIONAL
+                                ? toDouble(con.supercategoryInput()) : new double[width];
+                        targets.add(new EditTarget(toDouble(con.conceptInput()), output, key ? g.key() : g.value(),
+                                anchor));
                     }
                     GatedRankOneEdit reference = GatedRankOneEdit.of(wd, inverse, targets, mode);
                     TextConditioning.LayerEdit edit = edits.get(layer.name());
