@@ -17,8 +17,8 @@ final class EditFormOptions {
             + "(default: the model's recipe).")
     private EditScope scope;
 
-    @Option(names = "--key-lock", description = "How the key edit puts the supercategory back: "
-            + "${COMPLETION-CANDIDATES} (default: the model's recipe).")
+    @Option(names = "--key-lock", paramLabel = "<form>", description = "How the key edit puts the supercategory "
+            + "back in training and generation: ${COMPLETION-CANDIDATES} (default: the model's recipe).")
     private KeyLockForm keyLock;
 
     @Option(names = "--generate-key-lock", paramLabel = "<form>", description = "Generate with this key lock form "

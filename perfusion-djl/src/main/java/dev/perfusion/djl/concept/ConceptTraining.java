@@ -369,9 +369,9 @@ public final class ConceptTraining {
                 if (method == ConceptMethod.TEXTUAL_INVERSION) {
                     continue;
                 }
-                NDArray valueRemoval = ai.djl.nn.core.Linear.linear(star, wv).singletonOrThrow().div(energy);
                 NDArray keyRemoval = ai.djl.nn.core.Linear.linear(proportional ? star.sub(superRow) : star, wk)
                         .singletonOrThrow().div(energy);
+                NDArray valueRemoval = ai.djl.nn.core.Linear.linear(star, wv).singletonOrThrow().div(energy);
                 NDArray keyTarget = keyTargets.getOrDefault(layer.name(), lockedKey);
                 if (proportional) {
                     keyTarget = keyTarget.sub(lockedKey);
