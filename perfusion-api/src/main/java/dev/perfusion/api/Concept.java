@@ -201,7 +201,10 @@ public final class Concept {
         return editScope;
     }
 
-    /** How the concept's key edit puts the supercategory back: the form it was trained with, and generates with. */
+    /**
+     * How the concept's key edit puts the supercategory back when it generates: the form it was trained with unless
+     * {@link #toBuilder()} set another ({@link #training()} keeps the training one).
+     */
     public KeyLockForm keyLockForm() {
         return keyLockForm;
     }

@@ -17,8 +17,9 @@ import java.util.Locale;
  *       what the gate adds. At the concept's token with the gate open both forms give {@code o*_k}.</li>
  * </ul>
  *
- * A concept records the form it was trained with and is generated with the same one. Values always use the paper's
- * gated form.
+ * A concept records the form it generates with: the one it was trained with, unless {@link Concept#toBuilder()}
+ * set another (its {@link Concept#training()} record keeps the training one). Values always use the paper's gated
+ * form.
  */
 public enum KeyLockForm {
     /** The paper's: the supercategory's key comes back through the gate. */
