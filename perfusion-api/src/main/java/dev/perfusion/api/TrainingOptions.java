@@ -12,6 +12,8 @@ package dev.perfusion.api;
  * @param gate                  the gate used during training
  * @param emaDecay              decay of the running averages of i* and i_s
  * @param flipProbability       chance to mirror a training image; 0 for asymmetric subjects
+ * @param smallestScale         smallest scale at which a training image is also shown, shrunk and placed anywhere
+ *                              on its canvas (the zoom-out of Custom Diffusion's scale augmentation); 1 for none
  * @param resolution            training image side in pixels; 0 for the base model's own
  * @param seed                  seed of every random choice, so a run can be repeated
  * @param attentionLossWeight   weight of the loss that pulls the concept token's cross-attention maps toward the
@@ -22,9 +24,9 @@ package dev.perfusion.api;
  * @param templates             prompt templates with {@code {}} for the concept; empty for the model's defaults
  */
 public record TrainingOptions(int steps, int batchSize, int gradientAccumulation, double valueLearningRate,
-        double embeddingLearningRate, Gate gate, double emaDecay, double flipProbability, int resolution,
-        long seed, double attentionLossWeight, ConceptMethod method, EditScope editScope, KeyLockForm keyLockForm,
-        java.util.List<String> templates) {
+        double embeddingLearningRate, Gate gate, double emaDecay, double flipProbability, double smallestScale,
+        int resolution, long seed, double attentionLossWeight, ConceptMethod method, EditScope editScope,
+        KeyLockForm keyLockForm, java.util.List<String> templates) {
 
     public TrainingOptions {
         positive("steps", steps);
@@ -42,6 +44,9 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         }
         if (!(flipProbability >= 0 && flipProbability <= 1)) {
             throw new IllegalArgumentException("flipProbability must be in [0, 1], got " + flipProbability);
+        }
+        if (!(smallestScale > 0 && smallestScale <= 1)) {
+            throw new IllegalArgumentException("smallestScale must be in (0, 1], got " + smallestScale);
         }
         if (resolution < 0 || resolution % 8 != 0) {
             throw new IllegalArgumentException("resolution must be 0 or a positive multiple of 8, got " + resolution);
@@ -75,7 +80,8 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
     public Builder toBuilder() {
         return builder().steps(steps).batchSize(batchSize).gradientAccumulation(gradientAccumulation)
                 .valueLearningRate(valueLearningRate).embeddingLearningRate(embeddingLearningRate).gate(gate)
-                .emaDecay(emaDecay).flipProbability(flipProbability).resolution(resolution).seed(seed)
+                .emaDecay(emaDecay).flipProbability(flipProbability).smallestScale(smallestScale)
+                .resolution(resolution).seed(seed)
                 .attentionLossWeight(attentionLossWeight).method(method).editScope(editScope).keyLockForm(keyLockForm)
                 .templates(templates);
     }
@@ -96,6 +102,7 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
         private Gate gate = Gate.TRAINING;
         private double emaDecay = 0.99;
         private double flipProbability = 0.5;
+        private double smallestScale = 1;
         private int resolution;
         private long seed;
         private double attentionLossWeight = 0.05;
@@ -155,6 +162,16 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
             return this;
         }
 
+        /**
+         * Smallest scale of the zoom-out augmentation; default 1, none. Below 1, each photo is also trained shrunk by
+         * a factor between this and 1, placed anywhere on its canvas with the rest filled from its border, and its
+         * mask shrunk alike, so that a subject photographed large is learnt small and off-centre too.
+         */
+        public Builder smallestScale(double scale) {
+            this.smallestScale = scale;
+            return this;
+        }
+
         /** Training image side; default 0, the model's own. */
         public Builder resolution(int pixels) {
             this.resolution = pixels;
@@ -199,8 +216,8 @@ public record TrainingOptions(int steps, int batchSize, int gradientAccumulation
 
         public TrainingOptions build() {
             return new TrainingOptions(steps, batchSize, gradientAccumulation, valueLearningRate,
-                    embeddingLearningRate, gate, emaDecay, flipProbability, resolution, seed, attentionLossWeight,
-                    method, editScope, keyLockForm, templates);
+                    embeddingLearningRate, gate, emaDecay, flipProbability, smallestScale, resolution, seed,
+                    attentionLossWeight, method, editScope, keyLockForm, templates);
         }
     }
 }

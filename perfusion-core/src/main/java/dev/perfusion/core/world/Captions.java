@@ -28,15 +28,27 @@ public final class Captions {
                 + withArticle(second.spec().colour().word() + " " + second.spec().kind().word()) + " " + backdrop;
     }
 
-    /** One of the many phrasings of a scene, chosen by {@code random}. */
+    /** One of the many phrasings of a scene, chosen by {@code random}; every object's colour is named. */
     public static String varied(Scene scene, SplittableRandom random) {
+        return varied(scene, random, 1);
+    }
+
+    /**
+     * One of the many phrasings of a scene, chosen by {@code random}, each object's colour named with chance
+     * {@code colourChance} ("a star above a blue ring"), as everyday prompts name a kind without its colour. With 1
+     * no extra draw is made, so the phrasing is {@link #varied(Scene, SplittableRandom)}'s for the same random.
+     */
+    public static String varied(Scene scene, SplittableRandom random, double colourChance) {
+        if (!(colourChance >= 0 && colourChance <= 1)) {
+            throw new IllegalArgumentException("colourChance must be in [0, 1], got " + colourChance);
+        }
         String backdrop = pick(scene.backdrop().phrases(), random);
         boolean withBackdrop = random.nextDouble() < 0.85;
         if (scene.relation().isPresent()) {
             PlacedObject a = scene.objects().get(0);
             PlacedObject b = scene.objects().get(1);
-            String first = objectPhrase(a, random, 0.3, 0.5, 0.3);
-            String second = objectPhrase(b, random, 0.3, 0.5, 0.3);
+            String first = objectPhrase(a, random, 0.3, 0.5, 0.3, colourChance);
+            String second = objectPhrase(b, random, 0.3, 0.5, 0.3, colourChance);
             double form = random.nextDouble();
             String core = form < 0.45 ? first + " " + scene.relation().get().phrase() + " " + second
                     : form < 0.9 ? second + " " + scene.relation().get().inverse().phrase() + " " + first
@@ -44,7 +56,7 @@ public final class Captions {
             return prefix(random) + (withBackdrop ? core + " " + backdrop : core);
         }
         PlacedObject only = scene.objects().get(0);
-        String object = objectPhrase(only, random, 0.5, 0.8, 0.5);
+        String object = objectPhrase(only, random, 0.5, 0.8, 0.5, colourChance);
         List<String> tail = new ArrayList<>();
         if (random.nextDouble() < 0.6) {
             tail.add(only.region().phrase());
@@ -55,15 +67,20 @@ public final class Captions {
         return prefix(random) + object + (tail.isEmpty() ? "" : " " + String.join(" ", tail));
     }
 
-    /** "a small red striped fish", "an orange house with a blue door": a noun phrase for one object. */
+    /**
+     * "a small red striped fish", "an orange house with a blue door": a noun phrase for one object, its colour named
+     * with chance {@code colourChance} (no draw when it is 1).
+     */
     static String objectPhrase(PlacedObject object, SplittableRandom random, double sizeChance, double patternChance,
-            double detailChance) {
+            double detailChance, double colourChance) {
         ObjectSpec spec = object.spec();
         StringBuilder words = new StringBuilder();
         if (random.nextDouble() < sizeChance) {
             words.append(object.size().word()).append(' ');
         }
-        words.append(spec.colour().word()).append(' ');
+        if (colourChance >= 1 || random.nextDouble() < colourChance) {
+            words.append(spec.colour().word()).append(' ');
+        }
         String patternSuffix = "";
         if (spec.pattern() != Pattern.PLAIN && random.nextDouble() < patternChance) {
             boolean stripes = spec.pattern() == Pattern.STRIPES;

@@ -67,8 +67,17 @@ public final class World {
 
     /** Scene {@code index} of the training stream with one of its varied captions. */
     public Sample sample(long index) {
+        return sample(index, 1);
+    }
+
+    /**
+     * Scene {@code index} of the training stream with one of its varied captions, each object's colour named with
+     * chance {@code colourChance} ({@link Captions#varied(Scene, SplittableRandom, double)}); 1 gives {@link
+     * #sample(long)}'s caption.
+     */
+    public Sample sample(long index, double colourChance) {
         Scene scene = scene(Stream.TRAINING, index);
-        return new Sample(scene, Captions.varied(scene, random(Stream.TRAINING, index, 1)));
+        return new Sample(scene, Captions.varied(scene, random(Stream.TRAINING, index, 1), colourChance));
     }
 
     /** Scene {@code index} of a stream with only one object, as a personalised prompt's second object might be. */

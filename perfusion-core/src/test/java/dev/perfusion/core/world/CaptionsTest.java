@@ -53,6 +53,29 @@ class CaptionsTest {
     }
 
     @Test
+    void colourOptionalCaptionsLeaveOutColoursAtTheirChanceAndNamingEveryColourKeepsTheOldPhrasing() {
+        int objects = 0;
+        int named = 0;
+        for (long i = 0; i < 2000; i++) {
+            assertThat(world.sample(i, 1)).isEqualTo(world.sample(i));
+            World.Sample sample = world.sample(i, 0.7);
+            World.Sample none = world.sample(i, 0);
+            assertThat(sample.scene()).isEqualTo(world.sample(i).scene());
+            for (PlacedObject o : sample.scene().objects()) {
+                String kind = o.spec().kind().word();
+                assertThat(none.caption()).as(none.caption()).doesNotContainPattern(
+                        "\\b" + o.spec().colour().word() + " (striped |spotted )?" + kind + "\\b");
+                objects++;
+                if (sample.caption().matches(".*\\b" + o.spec().colour().word() + " (striped |spotted )?" + kind
+                        + "\\b.*")) {
+                    named++;
+                }
+            }
+        }
+        assertThat((double) named / objects).as("share of objects whose colour is named").isBetween(0.65, 0.75);
+    }
+
+    @Test
     void aSceneHasManyPhrasings() {
         Set<String> captions = new HashSet<>();
         Scene scene = world.scene(World.Stream.TRAINING, 5);

@@ -47,7 +47,8 @@ import java.util.function.BooleanSupplier;
  * key targets too, and with {@link ConceptMethod#TEXTUAL_INVERSION} only the embedding. Keys are otherwise locked to
  * {@code W_k i_s}. {@code i*} and {@code i_s} are running averages (decay {@link TrainingOptions#emaDecay()}, first
  * batch's mean to start) of the text encoder's output at the concept token and at the supercategory word in the same
- * prompts. Each pass draws photos (mirrored with the flip probability), templates, timesteps and noise from the seed;
+ * prompts. Each pass draws photos (mirrored with the flip probability, and shrunk with {@link
+ * TrainingOptions#smallestScale()} below 1), templates, timesteps and noise from the seed;
  * the loss is the diffusion noise-prediction error weighted by each photo's mask, plus the attention loss (the concept
  * token's cross-attention weights against the supercategory key's, under the same queries). Every model weight is
  * frozen and left untouched.
@@ -145,7 +146,7 @@ public final class ConceptTraining {
             long start = System.nanoTime();
             try (NDManager m = inverse.getManager().newSubManager()) {
                 TrainingViews views = TrainingViews.encode(request.images(), side, model.vaeScale(),
-                        options.flipProbability() > 0, model.vae(), m);
+                        options.flipProbability() > 0, options.smallestScale(), options.seed(), model.vae(), m);
                 NDArray embedding = initialEmbedding(m);
                 Map<String, NDArray> parameters = new LinkedHashMap<>();
                 parameters.put("token_embedding", embedding);
@@ -204,8 +205,8 @@ public final class ConceptTraining {
         double measure(Concept concept, int[] timesteps, long seed) {
             int side = options.resolution() == 0 ? model.defaultImageSize() : options.resolution();
             try (NDManager m = inverse.getManager().newSubManager()) {
-                TrainingViews views = TrainingViews.encode(request.images(), side, model.vaeScale(), false,
-                        model.vae(), m);
+                TrainingViews views = TrainingViews.encode(request.images(), side, model.vaeScale(), false, 1,
+                        0, model.vae(), m);
                 NDArray embedding = m.create(concept.tokenEmbedding());
                 Map<String, NDArray> values = new LinkedHashMap<>();
                 Map<String, NDArray> keys = new LinkedHashMap<>();
@@ -248,7 +249,10 @@ public final class ConceptTraining {
             List<String> chosenTemplates = new ArrayList<>();
             float[] t = new float[n];
             for (int i = 0; i < n; i++) {
-                chosen[i] = views.index(random.nextInt(photos), random.nextDouble() < options.flipProbability());
+                int photo = random.nextInt(photos);
+                boolean mirror = random.nextDouble() < options.flipProbability();
+                int copy = views.shrunkCopies() > 0 ? random.nextInt(views.shrunkCopies() + 1) : 0;
+                chosen[i] = views.index(photo, mirror, copy);
                 chosenTemplates.add(templates.get(random.nextInt(templates.size())));
                 t[i] = random.nextInt(schedule.size());
             }
@@ -440,6 +444,8 @@ public final class ConceptTraining {
             record.put("training_gate", options.gate().bias() + "/" + options.gate().temperature());
             record.put("attention_loss_weight", Double.toString(options.attentionLossWeight()));
             record.put("resolution", Integer.toString(side));
+            record.put("flip_probability", Double.toString(options.flipProbability()));
+            record.put("smallest_scale", Double.toString(options.smallestScale()));
             record.put("seed", Long.toString(options.seed()));
             record.put("final_loss", String.format(Locale.ROOT, "%.5f", lastLoss));
             return b.training(record).build();

@@ -8,53 +8,70 @@ import ai.djl.ndarray.types.Shape;
 import dev.perfusion.api.PerfusionException;
 import dev.perfusion.api.TrainingImage;
 import dev.perfusion.core.eval.Pictures;
+import dev.perfusion.core.train.ShrunkView;
 import dev.perfusion.djl.nn.Scalars;
 import dev.perfusion.djl.train.Images;
 import dev.perfusion.djl.vae.AutoencoderKL;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A concept's training photos as the UNet sees them: centre-cropped to squares, resized to the training side,
  * encoded once by the VAE (mean and standard deviation of each latent, scaled), mirrored copies alongside when
- * flipping is on, and each mask pooled to the latent grid (all ones where the user gave none).
+ * flipping is on, shrunk copies ({@link ShrunkView}) when zooming out is on, and each mask pooled to the latent grid
+ * (all ones where the user gave none).
  */
 final class TrainingViews {
+
+    /** Shrunk copies of each photo (and of its mirror) when zooming out is on, each at its own scale and place. */
+    static final int SHRUNK_COPIES = 3;
 
     private final NDArray means;
     private final NDArray deviations;
     private final NDArray masks;
     private final int photos;
     private final boolean flipped;
+    private final int copies;
 
-    private TrainingViews(NDArray means, NDArray deviations, NDArray masks, int photos, boolean flipped) {
+    private TrainingViews(NDArray means, NDArray deviations, NDArray masks, int photos, boolean flipped, int copies) {
         this.means = means;
         this.deviations = deviations;
         this.masks = masks;
         this.photos = photos;
         this.flipped = flipped;
+        this.copies = copies;
     }
 
-    /** Encodes the photos at {@code side} pixels; the arrays belong to {@code m}. */
-    static TrainingViews encode(List<TrainingImage> images, int side, int vaeScale, boolean flip, AutoencoderKL vae,
-            NDManager m) {
+    /**
+     * Encodes the photos at {@code side} pixels, with {@link #SHRUNK_COPIES} shrunk copies each when
+     * {@code smallestScale} is below 1 (scales and places drawn from {@code seed}); the arrays belong to {@code m}.
+     */
+    static TrainingViews encode(List<TrainingImage> images, int side, int vaeScale, boolean flip,
+            double smallestScale, long seed, AutoencoderKL vae, NDManager m) {
         List<int[]> pixels = new ArrayList<>();
         List<float[]> latentMasks = new ArrayList<>();
         int latent = side / vaeScale;
-        for (boolean mirror : flip ? new boolean[] {false, true} : new boolean[] {false}) {
-            for (TrainingImage image : images) {
-                pixels.add(mirror(square(image.rgb(), image.width(), image.height(), side), side, mirror));
-                float[] mask = image.mask().map(v -> pool(mirror(squareMask(v, image.width(), image.height(), side),
-                        side, mirror), side, vaeScale)).orElseGet(() -> ones(latent * latent));
-                double sum = 0;
-                for (float v : mask) {
-                    sum += v;
+        int copies = smallestScale < 1 ? SHRUNK_COPIES : 0;
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5A11_5CA1EL);
+        for (int copy = 0; copy <= copies; copy++) {
+            for (boolean mirror : flip ? new boolean[] {false, true} : new boolean[] {false}) {
+                for (TrainingImage image : images) {
+                    int[] rgb = mirror(square(image.rgb(), image.width(), image.height(), side), side, mirror);
+                    float[] mask = image.mask().map(v -> mirror(squareMask(v, image.width(), image.height(), side),
+                            side, mirror)).orElseGet(() -> ones(side * side));
+                    if (copy == 0 && sum(mask) <= 0) {
+                        throw new PerfusionException(image.source() + ": its mask marks no part of the image as the "
+                                + "concept (after cropping to the centre square)");
+                    }
+                    if (copy > 0) {
+                        ShrunkView shrunk = ShrunkView.random(rgb, mask, side, smallestScale, random);
+                        rgb = shrunk.rgb();
+                        mask = shrunk.mask();
+                    }
+                    pixels.add(rgb);
+                    latentMasks.add(pool(mask, side, vaeScale));
                 }
-                if (sum <= 0) {
-                    throw new PerfusionException(image.source() + ": its mask marks no part of the image as the "
-                            + "concept (after cropping to the centre square)");
-                }
-                latentMasks.add(mask);
             }
         }
         NDList means = new NDList();
@@ -66,17 +83,23 @@ final class TrainingViews {
             deviations.add(Scalars.times(Scalars.times(d.logvar(), 0.5).exp(), vae.scalingFactor()));
         }
         return new TrainingViews(NDArrays.concat(means, 0), NDArrays.concat(deviations, 0),
-                Images.masks(m, latentMasks, latent), images.size(), flip);
+                Images.masks(m, latentMasks, latent), images.size(), flip, copies);
     }
 
-    /** How many encoded views there are: each photo, and its mirror when flipping. */
+    /** How many encoded views there are: each photo, its mirror when flipping, and their shrunk copies. */
     int count() {
         return (int) means.getShape().get(0);
     }
 
-    /** The view of photo {@code photo}, mirrored or not. */
-    int index(int photo, boolean mirror) {
-        return mirror && flipped ? photos + photo : photo;
+    /** How many shrunk copies each photo has; 0 when zooming out is off. */
+    int shrunkCopies() {
+        return copies;
+    }
+
+    /** The view of photo {@code photo}, mirrored or not, as drawn ({@code copy} 0) or shrunk (1 and up). */
+    int index(int photo, boolean mirror, int copy) {
+        int mirrors = flipped ? 2 : 1;
+        return (copy * mirrors + (mirror && flipped ? 1 : 0)) * photos + photo;
     }
 
     /** Latents of the given views, each drawn from its distribution with {@code noise} (views, c, h, w). */
@@ -172,6 +195,14 @@ final class TrainingViews {
             }
         }
         return out;
+    }
+
+    private static double sum(float[] values) {
+        double sum = 0;
+        for (float v : values) {
+            sum += v;
+        }
+        return sum;
     }
 
     private static float[] ones(int n) {

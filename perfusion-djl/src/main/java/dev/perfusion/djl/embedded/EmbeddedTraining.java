@@ -30,27 +30,33 @@ public final class EmbeddedTraining {
         /** The conditional UNet, on the frozen text encoder and VAE. */
         UNET(null),
         /** More steps for the finished UNet, with a schedule of their own. */
-        UNET_CONTINUE(CrossAttentionSpan.ALL),
+        UNET_CONTINUE(UNetTraining.Continuation.of(CrossAttentionSpan.ALL)),
         /**
          * The same steps again for the continued UNet, its cross-attention reading only the start token and the
          * words ({@link CrossAttentionSpan#WORDS}).
          */
-        UNET_WORDS(CrossAttentionSpan.WORDS),
+        UNET_WORDS(UNetTraining.Continuation.of(CrossAttentionSpan.WORDS)),
         /**
          * The same steps again for the continued UNet, its cross-attention reading the start token, the words and the
          * end token ({@link CrossAttentionSpan#WORDS_AND_END}).
          */
-        UNET_WORDS_END(CrossAttentionSpan.WORDS_AND_END),
+        UNET_WORDS_END(UNetTraining.Continuation.of(CrossAttentionSpan.WORDS_AND_END)),
+        /**
+         * Half those steps again for the UNet that reads its words and the end token, on scenes no part drew before,
+         * with captions that leave out each object's colour three times in ten ("a fish above a house"), as everyday
+         * prompts and Perfusion's supercategory prompts do.
+         */
+        UNET_COLOUR_OPTIONAL(new UNetTraining.Continuation(CrossAttentionSpan.WORDS_AND_END, 0.7, 0.5, 1)),
         /** The judge that scores images, trained apart from the generator. */
         JUDGE(null),
         /** The shipped resources: every weight in half precision, with a manifest (see {@link #pack}). */
         PACKAGE(null);
 
-        /** What the UNet of a continuation part reads; null for the parts that do not continue the UNet. */
-        private final CrossAttentionSpan span;
+        /** What a continuation part changes; null for the parts that do not continue the UNet. */
+        private final UNetTraining.Continuation continuation;
 
-        Part(CrossAttentionSpan span) {
-            this.span = span;
+        Part(UNetTraining.Continuation continuation) {
+            this.continuation = continuation;
         }
 
         /** The name used on the command line and for the checkpoint folder. */
@@ -74,7 +80,7 @@ public final class EmbeddedTraining {
     public static final String SHIPPED_RECIPE = "kind-aware";
     /** The UNet's continuation parts, in the order they run. */
     private static final List<Part> CONTINUATIONS = java.util.Arrays.stream(Part.values())
-            .filter(p -> p.span != null).toList();
+            .filter(p -> p.continuation != null).toList();
     /** The parts that continued the shipped model's UNet after part {@link Part#UNET}, in order. */
     public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS_END);
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
@@ -109,7 +115,7 @@ public final class EmbeddedTraining {
         Map<String, JsonNode> records = new java.util.LinkedHashMap<>();
         List<Part> finished = new java.util.ArrayList<>();
         for (Part p : CONTINUATIONS) {
-            Optional<JsonNode> record = UNetTraining.finishedContinuation(work, recipe, p.id());
+            Optional<JsonNode> record = UNetTraining.finishedContinuation(work, recipe, p.id(), p.continuation);
             if (record.isPresent()) {
                 finished.add(p);
                 records.put(p == Part.UNET_CONTINUE ? "unet_continuation" : p.id().replace('-', '_'), record.get());
@@ -134,8 +140,8 @@ public final class EmbeddedTraining {
                 case TEXT_ENCODER -> TextEncoderTraining.run(work, recipe, manager, listener, cancelled);
                 case VAE -> VaeTraining.run(work, recipe, manager, listener, cancelled);
                 case UNET -> UNetTraining.run(work, recipe, manager, listener, cancelled);
-                case UNET_CONTINUE, UNET_WORDS, UNET_WORDS_END -> UNetTraining.runContinuation(work, recipe,
-                        part.id(), part.span, manager, listener, cancelled);
+                case UNET_CONTINUE, UNET_WORDS, UNET_WORDS_END, UNET_COLOUR_OPTIONAL -> UNetTraining.runContinuation(
+                        work, recipe, part.id(), part.continuation, manager, listener, cancelled);
                 case JUDGE -> JudgeTraining.run(work, recipe, manager, listener, cancelled);
                 case PACKAGE -> throw new IllegalArgumentException("packaging needs its output folder: use pack()");
             };

@@ -68,7 +68,7 @@ public final class UNetTraining {
     public static List<Double> run(Path work, EmbeddedRecipe recipe, NDManager parent, ProgressListener listener,
             BooleanSupplier cancelled) throws IOException {
         EmbeddedRecipe.Part part = recipe.unet();
-        return train(work, recipe, part, "unet", CrossAttentionSpan.ALL, 0, (config, manager) -> {
+        return train(work, recipe, part, "unet", CrossAttentionSpan.ALL, 1, 0, (config, manager) -> {
             InitialWeights init = new InitialWeights(manager, part.seed(),
                     key -> ZERO_INITIALISED.matcher(key).matches());
             UNet2DConditionModel unet = UNet2DConditionModel.build(config, init, manager);
@@ -89,9 +89,10 @@ public final class UNetTraining {
      * {@code name} is the part's, which also names its checkpoint folder and its record.
      */
     public static List<Double> runContinuation(Path work, EmbeddedRecipe recipe, String name,
-            CrossAttentionSpan span, NDManager parent, ProgressListener listener, BooleanSupplier cancelled)
+            Continuation continuation, NDManager parent, ProgressListener listener, BooleanSupplier cancelled)
             throws IOException {
-        EmbeddedRecipe.Part part = continuation(recipe);
+        EmbeddedRecipe.Part part = continuation(recipe, continuation);
+        CrossAttentionSpan span = continuation.span();
         Path start = checkpoints(work, name).root().resolve("start.safetensors");
         if (!Files.isRegularFile(start)) {
             Path finished = work.resolve("model/unet/diffusion_pytorch_model.safetensors");
@@ -109,9 +110,14 @@ public final class UNetTraining {
         if (span != CrossAttentionSpan.ALL) {
             record.put(UNetConfig.SPAN_KEY, span.id());
         }
+        if (continuation.colourChance() < 1) {
+            record.put("caption_colour_chance", continuation.colourChance());
+        }
+        long firstStep = recipe.unet().settings().steps()
+                + continuation.sceneRound() * continuation(recipe).settings().steps();
         try (NDManager stores = parent.newSubManager();
                 WeightStore store = WeightStore.open(start, stores, KeyMap.prefixed(""))) {
-            return train(work, recipe, part, name, span, recipe.unet().settings().steps(), (config, manager) -> {
+            return train(work, recipe, part, name, span, continuation.colourChance(), firstStep, (config, manager) -> {
                 RecordingWeights weights = new RecordingWeights(store.copied(manager));
                 UNet2DConditionModel unet = UNet2DConditionModel.build(config, weights, manager);
                 return new Built(unet, new Parameters(weights.taken()));
@@ -123,7 +129,8 @@ public final class UNetTraining {
      * The record of continuation part {@code name} in {@code work} where it has run all its steps (its part recipe
      * and the SHA-256 of the weights it started from), or empty where it has not run or not finished.
      */
-    static Optional<JsonNode> finishedContinuation(Path work, EmbeddedRecipe recipe, String name) throws IOException {
+    static Optional<JsonNode> finishedContinuation(Path work, EmbeddedRecipe recipe, String name,
+            Continuation continuation) throws IOException {
         CheckpointFolder folder = checkpoints(work, name);
         Optional<TrainingLoop.Checkpoint> latest = TrainingLoop.latest(folder);
         if (latest.isEmpty()) {
@@ -134,7 +141,7 @@ public final class UNetTraining {
             throw new IOException(checkpoint.folder().resolve("state.json")
                     + ": expected a checkpoint state with 'step' and 'record'");
         }
-        return checkpoint.step() >= continuation(recipe).settings().steps()
+        return checkpoint.step() >= continuation(recipe, continuation).settings().steps()
                 ? Optional.of(checkpoint.record()) : Optional.empty();
     }
 
@@ -156,6 +163,44 @@ public final class UNetTraining {
                 s.weightDecay(), s.clipNorm(), s.emaDecay(), s.checkpointEvery()));
     }
 
+    /**
+     * The part of a continuation with {@code continuation}'s share of {@link #continuation(EmbeddedRecipe)}'s steps,
+     * its warmup and cosine fitted to them.
+     */
+    static EmbeddedRecipe.Part continuation(EmbeddedRecipe recipe, Continuation continuation) {
+        EmbeddedRecipe.Part full = continuation(recipe);
+        if (continuation.stepFraction() == 1) {
+            return full;
+        }
+        TrainingLoop.Settings s = full.settings();
+        long steps = Math.max(1, Math.round(s.steps() * continuation.stepFraction()));
+        return new EmbeddedRecipe.Part(full.seed(), full.batch(), new TrainingLoop.Settings(steps,
+                new LearningRate(s.schedule().peak(), Math.min(200, steps / 4), steps, s.schedule().floor()),
+                s.weightDecay(), s.clipNorm(), s.emaDecay(), s.checkpointEvery()));
+    }
+
+    /**
+     * What a continuation part does differently: what its UNet's cross-attention reads, how often its captions name
+     * each object's colour, its share of the continuation's steps, and which scenes it draws (round 0: those after
+     * part "unet"'s; round {@code r}: those after {@code r} full continuations' worth).
+     */
+    public record Continuation(CrossAttentionSpan span, double colourChance, double stepFraction, int sceneRound) {
+
+        public Continuation {
+            java.util.Objects.requireNonNull(span, "span");
+            if (!(colourChance >= 0 && colourChance <= 1) || !(stepFraction > 0 && stepFraction <= 1)
+                    || sceneRound < 0) {
+                throw new IllegalArgumentException("colour chance in [0, 1], step fraction in (0, 1] and scene round "
+                        + ">= 0 expected, got " + colourChance + ", " + stepFraction + ", " + sceneRound);
+            }
+        }
+
+        /** A full continuation on the first round of scenes after part "unet"'s, every colour named. */
+        public static Continuation of(CrossAttentionSpan span) {
+            return new Continuation(span, 1, 1, 0);
+        }
+    }
+
     /** A UNet and its trainable parameters. */
     private record Built(UNet2DConditionModel unet, Parameters parameters) {
     }
@@ -170,7 +215,7 @@ public final class UNetTraining {
      * {@code firstStep + k}, so a continuation sees scenes its first run did not.
      */
     private static List<Double> train(Path work, EmbeddedRecipe recipe, EmbeddedRecipe.Part part, String name,
-            CrossAttentionSpan span, long firstStep, Builder builder, JsonNode record, NDManager parent,
+            CrossAttentionSpan span, double colourChance, long firstStep, Builder builder, JsonNode record, NDManager parent,
             ProgressListener listener, BooleanSupplier cancelled) throws IOException {
         Path model = work.resolve("model");
         ClipTokenizer tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
@@ -207,7 +252,7 @@ public final class UNetTraining {
                     float[] weights = new float[batch];
                     int[] ends = new int[batch];
                     for (int i = 0; i < batch; i++) {
-                        World.Sample sample = world.sample((firstStep + step) * batch + i);
+                        World.Sample sample = world.sample((firstStep + step) * batch + i, colourChance);
                         pictures.add(Renderer.render(sample.scene(), size).rgb());
                         String caption = random.nextDouble() < CAPTION_DROPOUT ? "" : sample.caption();
                         int[] row = tokenizer.encode(caption);

@@ -126,6 +126,44 @@ class ConceptTrainingTest {
     }
 
     @Test
+    void zoomingOutAddsShrunkCopiesOfEachPhotoAndIsRecordedInTheConcept() throws IOException {
+        int side = model.defaultImageSize();
+        try (NDManager m = ENGINE.manager().newSubManager()) {
+            List<TrainingImage> photos = photos("nemo", 3);
+            TrainingViews plain = TrainingViews.encode(photos, side, model.vaeScale(), true, 1, 0, model.vae(), m);
+            TrainingViews zoomed = TrainingViews.encode(photos, side, model.vaeScale(), true, 0.5, 0, model.vae(),
+                    m);
+            assertThat(plain.count()).isEqualTo(6);
+            assertThat(zoomed.count()).isEqualTo(6 * (1 + TrainingViews.SHRUNK_COPIES));
+            int[] originals = {0, 1, 2, 3, 4, 5};
+            NDArray zero = m.zeros(new Shape(6).addAll(plain.latentShape()));
+            assertThat(zoomed.sample(originals, zero).toFloatArray())
+                    .as("the unshrunk views are the photos as before").containsExactly(
+                            plain.sample(originals, zero).toFloatArray());
+            float[] own = plain.masks(originals, m).sum(new int[] {1, 2, 3}).toFloatArray();
+            double shrunkTotal = 0;
+            for (int copy = 1; copy <= TrainingViews.SHRUNK_COPIES; copy++) {
+                for (int photo = 0; photo < 3; photo++) {
+                    for (boolean mirror : new boolean[] {false, true}) {
+                        int view = zoomed.index(photo, mirror, copy);
+                        float area = zoomed.masks(new int[] {view}, m).sum().getFloat();
+                        float full = own[plain.index(photo, mirror, 0)];
+                        assertThat(area).as("copy %d of photo %d", copy, photo).isLessThanOrEqualTo(full * 1.1f);
+                        shrunkTotal += area / full;
+                    }
+                }
+            }
+            assertThat(shrunkTotal / (TrainingViews.SHRUNK_COPIES * 6))
+                    .as("mean area of a shrunk copy against its photo's, scales drawn from [0.5, 1]").isLessThan(0.9);
+        }
+        TrainingOptions zoom = quick(3, 5).toBuilder().smallestScale(0.5).build();
+        Concept a = train("tom", zoom);
+        assertThat(train("tom", zoom)).isEqualTo(a);
+        assertThat(a.tokenEmbedding()).isNotEqualTo(train("tom", quick(3, 5)).tokenEmbedding());
+        assertThat(a.training()).containsEntry("smallest_scale", "0.5");
+    }
+
+    @Test
     void onlyTheConceptsParametersChangeTheModelStaysBitIdentical() throws IOException {
         String before = perfusion.fingerprint();
         float[] unetBefore = unetOutput();
