@@ -82,7 +82,8 @@ public final class EmbeddedTraining {
     private static final List<Part> CONTINUATIONS = java.util.Arrays.stream(Part.values())
             .filter(p -> p.continuation != null).toList();
     /** The parts that continued the shipped model's UNet after part {@link Part#UNET}, in order. */
-    public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS_END);
+    public static final List<Part> SHIPPED_CONTINUATIONS = List.of(Part.UNET_CONTINUE, Part.UNET_WORDS_END,
+            Part.UNET_COLOUR_OPTIONAL);
     /** The command line that makes the shipped model: every part with its recipe, as its manifest records. */
     public static final String COMMAND = command(SHIPPED_RECIPE, SHIPPED_CONTINUATIONS);
 

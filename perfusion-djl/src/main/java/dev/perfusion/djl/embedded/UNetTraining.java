@@ -84,7 +84,9 @@ public final class UNetTraining {
      * "unet-continue"'s where it ran), with the same schedule, seed and scenes, their cross-attention reading only
      * the part of each caption their span names, and write a config that says so. Each starts from the exported EMA
      * weights, which it copies to its checkpoint folder first so that its record and any resume refer to them and
-     * not to the {@code model/unet} it replaces when it finishes.
+     * not to the {@code model/unet} it replaces when it finishes. Part "unet-colour-optional" continues the one in
+     * place too, for half those steps, on the next round of scenes, with captions that leave colours out
+     * ({@link Continuation}).
      * The trainable weights are copies of the file's ({@link dev.perfusion.djl.weights.Weights#copied}).
      * {@code name} is the part's, which also names its checkpoint folder and its record.
      */
