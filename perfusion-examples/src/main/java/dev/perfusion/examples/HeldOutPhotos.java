@@ -38,7 +38,7 @@ final class HeldOutPhotos {
         for (int i = 0; i < views.size(); i++) {
             String name = String.format(Locale.ROOT, "%s-%d.png", truth.name(), i + 1);
             write(views.get(i).rgb(), World.SIZE, photos.resolve(name));
-            write(mask(views.get(i).masks().get(0)), World.SIZE, masks.resolve(name));
+            write(Pictures.grey(views.get(i).masks().get(0)), World.SIZE, masks.resolve(name));
         }
         return new Folders(photos, masks);
     }
@@ -90,12 +90,4 @@ final class HeldOutPhotos {
         return big;
     }
 
-    private static int[] mask(float[] coverage) {
-        int[] rgb = new int[coverage.length];
-        for (int i = 0; i < rgb.length; i++) {
-            int v = Math.round(coverage[i] * 255);
-            rgb[i] = (v << 16) | (v << 8) | v;
-        }
-        return rgb;
-    }
 }

@@ -16,6 +16,28 @@ public final class Pictures {
         return image;
     }
 
+    /**
+     * A coverage map (a mask, each value in [0, 1]) as a grey picture, each value rounded to one of 256 levels, so that
+     * it can be cropped and resampled as pictures are; {@link #coverage} reads it back.
+     */
+    public static int[] grey(float[] coverage) {
+        int[] rgb = new int[coverage.length];
+        for (int i = 0; i < rgb.length; i++) {
+            int v = Math.round(Math.max(0, Math.min(1, coverage[i])) * 255);
+            rgb[i] = (v << 16) | (v << 8) | v;
+        }
+        return rgb;
+    }
+
+    /** The coverage map a {@link #grey} picture holds, each value in [0, 1]. */
+    public static float[] coverage(int[] grey) {
+        float[] out = new float[grey.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (grey[i] & 0xff) / 255f;
+        }
+        return out;
+    }
+
     /** The picture resampled from {@code from} to {@code to} pixels a side, bilinearly (pixel centres aligned). */
     public static int[] resize(int[] rgb, int from, int to) {
         if (rgb.length != from * from || to <= 0) {

@@ -29,7 +29,7 @@ public record ShrunkView(int[] rgb, float[] mask) {
         }
         int small = Math.max(1, (int) Math.round(side * scale));
         int[] shrunk = Pictures.resize(rgb, side, small);
-        float[] shrunkMask = resize(mask, side, small);
+        float[] shrunkMask = Pictures.coverage(Pictures.resize(Pictures.grey(mask), side, small));
         int left = (int) Math.round(x * (side - small));
         int top = (int) Math.round(y * (side - small));
         int[] outRgb = new int[side * side];
@@ -55,19 +55,5 @@ public record ShrunkView(int[] rgb, float[] mask) {
         }
         double scale = smallest + random.nextDouble() * (1 - smallest);
         return of(rgb, mask, side, scale, random.nextDouble(), random.nextDouble());
-    }
-
-    private static float[] resize(float[] values, int from, int to) {
-        int[] grey = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            int v = Math.round(Math.max(0, Math.min(1, values[i])) * 255);
-            grey[i] = (v << 16) | (v << 8) | v;
-        }
-        int[] sized = Pictures.resize(grey, from, to);
-        float[] out = new float[sized.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (sized[i] & 0xff) / 255f;
-        }
-        return out;
     }
 }

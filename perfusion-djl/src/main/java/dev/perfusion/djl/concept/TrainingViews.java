@@ -52,26 +52,33 @@ final class TrainingViews {
         List<int[]> pixels = new ArrayList<>();
         List<float[]> latentMasks = new ArrayList<>();
         int latent = side / vaeScale;
+        List<int[]> squares = new ArrayList<>();
+        List<float[]> squareMasks = new ArrayList<>();
+        for (boolean mirror : flip ? new boolean[] {false, true} : new boolean[] {false}) {
+            for (TrainingImage image : images) {
+                float[] mask = image.mask().map(v -> mirror(squareMask(v, image.width(), image.height(), side),
+                        side, mirror)).orElseGet(() -> ones(side * side));
+                if (sum(mask) <= 0) {
+                    throw new PerfusionException(image.source() + ": its mask marks no part of the image as the "
+                            + "concept (after cropping to the centre square)");
+                }
+                squares.add(mirror(square(image.rgb(), image.width(), image.height(), side), side, mirror));
+                squareMasks.add(mask);
+            }
+        }
         int copies = smallestScale < 1 ? SHRUNK_COPIES : 0;
         SplittableRandom random = new SplittableRandom(seed ^ 0x5A11_5CA1EL);
         for (int copy = 0; copy <= copies; copy++) {
-            for (boolean mirror : flip ? new boolean[] {false, true} : new boolean[] {false}) {
-                for (TrainingImage image : images) {
-                    int[] rgb = mirror(square(image.rgb(), image.width(), image.height(), side), side, mirror);
-                    float[] mask = image.mask().map(v -> mirror(squareMask(v, image.width(), image.height(), side),
-                            side, mirror)).orElseGet(() -> ones(side * side));
-                    if (copy == 0 && sum(mask) <= 0) {
-                        throw new PerfusionException(image.source() + ": its mask marks no part of the image as the "
-                                + "concept (after cropping to the centre square)");
-                    }
-                    if (copy > 0) {
-                        ShrunkView shrunk = ShrunkView.random(rgb, mask, side, smallestScale, random);
-                        rgb = shrunk.rgb();
-                        mask = shrunk.mask();
-                    }
-                    pixels.add(rgb);
-                    latentMasks.add(pool(mask, side, vaeScale));
+            for (int view = 0; view < squares.size(); view++) {
+                int[] rgb = squares.get(view);
+                float[] mask = squareMasks.get(view);
+                if (copy > 0) {
+                    ShrunkView shrunk = ShrunkView.random(rgb, mask, side, smallestScale, random);
+                    rgb = shrunk.rgb();
+                    mask = shrunk.mask();
                 }
+                pixels.add(rgb);
+                latentMasks.add(pool(mask, side, vaeScale));
             }
         }
         NDList means = new NDList();
@@ -146,17 +153,7 @@ final class TrainingViews {
     }
 
     private static float[] squareMask(float[] mask, int width, int height, int side) {
-        int[] grey = new int[mask.length];
-        for (int i = 0; i < mask.length; i++) {
-            int v = Math.round(mask[i] * 255);
-            grey[i] = (v << 16) | (v << 8) | v;
-        }
-        int[] sized = square(grey, width, height, side);
-        float[] out = new float[sized.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (sized[i] & 0xff) / 255f;
-        }
-        return out;
+        return Pictures.coverage(square(Pictures.grey(mask), width, height, side));
     }
 
     private static int[] mirror(int[] rgb, int side, boolean mirror) {
