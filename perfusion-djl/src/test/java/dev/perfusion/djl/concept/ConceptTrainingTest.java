@@ -137,9 +137,10 @@ class ConceptTrainingTest {
             assertThat(zoomed.count()).isEqualTo(6 * (1 + TrainingViews.SHRUNK_COPIES));
             int[] originals = {0, 1, 2, 3, 4, 5};
             NDArray zero = m.zeros(new Shape(6).addAll(plain.latentShape()));
-            assertThat(zoomed.sample(originals, zero).toFloatArray())
-                    .as("the unshrunk views are the photos as before").containsExactly(
-                            plain.sample(originals, zero).toFloatArray());
+            // The VAE encodes the two sets in batches of different make-up, so kernels may sum in another order.
+            assertThat(relativeError(zoomed.sample(originals, zero).toFloatArray(),
+                    plain.sample(originals, zero).toFloatArray()))
+                    .as("the unshrunk views are the photos as before").isLessThan(1e-5);
             float[] own = plain.masks(originals, m).sum(new int[] {1, 2, 3}).toFloatArray();
             double shrunkTotal = 0;
             for (int copy = 1; copy <= TrainingViews.SHRUNK_COPIES; copy++) {
